@@ -1,0 +1,214 @@
+//! The pipeline: config → load → model → Markdown → context → templates, all in memory, then
+//! (for `build`) write. `check` is the same pipeline without the write.
+//!
+//! All diagnostics of a run are collected; nothing is written if any of them is an error.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{self, Config, Overrides};
+use crate::diagnostics::{self, Diagnostic};
+use crate::markdown::{self, Linker, Rendered};
+use crate::model::{self, ModelOptions, Site, Target};
+use crate::render::{self, OutputFile};
+use crate::write::{self, WriteOptions, WriteReport};
+use crate::{context, load};
+
+/// Everything a run needs to know, resolved from the command line before any work starts.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Overrides site.toml's `output_dir`; relative to the working directory.
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub force: bool,
+}
+
+/// A site rendered in memory.
+pub struct Built {
+    pub config: Config,
+    pub files: Vec<OutputFile>,
+    /// Page counts by kind, for the summary line.
+    pub counts: BTreeMap<&'static str, usize>,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// The result of `build`: what was written where.
+pub struct Written {
+    pub built: Built,
+    pub output_dir: PathBuf,
+    pub report: WriteReport,
+}
+
+fn split_errors(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    diagnostics::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok(diags)
+    }
+}
+
+/// Runs every stage but the write. `Err` holds all diagnostics, errors first.
+pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+        let now = Instant::now();
+        timings.push((name, now - clock));
+        clock = now;
+    };
+    let mut diags = Vec::new();
+    let root = opts.root.as_path();
+    let config_src = load::read_text(root, Path::new("site.toml")).map_err(|d| vec![d])?;
+    let overrides = Overrides {
+        base_url: opts.base_url.clone(),
+    };
+    let config = config::parse(Path::new("site.toml"), &config_src, &overrides, &mut diags)
+        .ok_or_else(|| diags.clone())?;
+
+    let loaded = load::load(root, &config.theme, &mut diags);
+    lap("load", &mut timings);
+
+    let site = model::build(
+        config,
+        loaded.content,
+        &loaded.unreadable,
+        ModelOptions {
+            include_drafts: opts.drafts,
+        },
+        &mut diags,
+    );
+    lap("model", &mut timings);
+
+    let (bodies, section_bodies) = render_bodies(&site);
+    for r in bodies.iter().chain(&section_bodies) {
+        diags.extend(r.diags.iter().cloned());
+    }
+    lap("markdown", &mut timings);
+
+    let views = context::build(&site, &bodies, &section_bodies);
+    lap("context", &mut timings);
+
+    let mut files = Vec::new();
+    if loaded.theme_found
+        && let Some(templates) =
+            render::compile(&loaded.templates, &site.config.base_path, &mut diags)
+    {
+        let with_errors: HashSet<PathBuf> = diags
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(|d| d.file.clone())
+            .collect();
+        files = render::render(&site, &views, &templates, &with_errors, &mut diags);
+    }
+    lap("templates", &mut timings);
+
+    let mut taken: std::collections::BTreeSet<String> =
+        files.iter().map(|f| f.path.clone()).collect();
+    for s in loaded.statics {
+        if taken.insert(s.rel.clone()) {
+            files.push(OutputFile {
+                path: s.rel,
+                bytes: s.bytes,
+            });
+        } else {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "static file {} is replaced by a rendered page with the same path",
+                    s.rel
+                ))
+                .with_help("rename or remove the static file"),
+            );
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let warnings = split_errors(diags)?;
+    let mut counts = BTreeMap::new();
+    for p in &site.pages {
+        *counts.entry(p.kind.name()).or_insert(0) += 1;
+    }
+    *counts.entry("section").or_insert(0) += site.sections.len();
+    Ok(Built {
+        config: site.config,
+        files,
+        counts,
+        warnings,
+        timings,
+    })
+}
+
+/// Markdown for every page and section, in parallel, in two passes (anchors first).
+fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>) {
+    let options = markdown::options(&site.config.markdown);
+    let parsed_pages: Vec<markdown::Parsed> = site
+        .pages
+        .par_iter()
+        .map(|p| markdown::parse(p.doc.body(), options))
+        .collect();
+    let parsed_sections: Vec<markdown::Parsed> = site
+        .sections
+        .par_iter()
+        .map(|s| markdown::parse(s.doc.body(), options))
+        .collect();
+    let by_target = parsed_pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (Target::Page(i), p))
+        .chain(
+            parsed_sections
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (Target::Section(i), p)),
+        )
+        .collect();
+    let linker = Linker::new(site, &by_target);
+    let bodies = parsed_pages
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, p)| markdown::render(p, &linker, Target::Page(i), &site.pages[i].doc))
+        .collect();
+    let section_bodies = parsed_sections
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, p)| markdown::render(p, &linker, Target::Section(i), &site.sections[i].doc))
+        .collect();
+    (bodies, section_bodies)
+}
+
+/// Where the output goes: `--output-dir` (relative to the working dir) or site.toml's
+/// `output_dir` (relative to the site root).
+pub fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
+    match &opts.output_dir {
+        Some(dir) => dir.clone(),
+        None if opts.root == Path::new(".") => PathBuf::from(&config.output_dir),
+        None => opts.root.join(&config.output_dir),
+    }
+}
+
+/// `dossier build`: render, then write if there were no errors.
+pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
+    // Check the output dir before the work, so a refusal comes fast; the check is repeated
+    // nowhere else because nothing is written before it.
+    let mut built = render_site(opts)?;
+    let out = output_dir(opts, &built.config);
+    write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
+    let start = Instant::now();
+    let write_opts = WriteOptions {
+        force: opts.force,
+        preserve: built.config.preserve.clone(),
+    };
+    let report = write::write(&out, &built.files, &write_opts).map_err(|d| vec![d])?;
+    built.timings.push(("write", start.elapsed()));
+    Ok(Written {
+        built,
+        output_dir: out,
+        report,
+    })
+}

@@ -1,0 +1,167 @@
+//! The command line: clap parses it into typed arguments, which are resolved into one
+//! [`BuildOptions`] before any work starts; then the command runs and its diagnostics are
+//! printed, all of them, with a summary line.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::build::{self, BuildOptions};
+use crate::diagnostics::Diagnostic;
+
+/// A static-site generator for explainer dossiers.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output dir (public/ by default).
+    Build(BuildArgs),
+    /// Run every validation of `build`, templates included, and write nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's folder: the one that holds site.toml.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site (default: output_dir in site.toml, relative to the root).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// The URL the site will be published at, overriding base_url in site.toml.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Write into a non-empty output dir that dossier did not create.
+    #[arg(long)]
+    pub force: bool,
+    /// Print how long each stage took.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli)
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    let mut err = anstream::stderr();
+    for d in diags {
+        let _ = writeln!(err, "{}\n", d.render(true));
+    }
+}
+
+fn summary_of_errors(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let mut s = format!("{errors} error{}", if errors == 1 { "" } else { "s" });
+    if warnings > 0 {
+        s.push_str(&format!(
+            " and {warnings} warning{}",
+            if warnings == 1 { "" } else { "s" }
+        ));
+    }
+    s
+}
+
+fn counts_line(counts: &std::collections::BTreeMap<&'static str, usize>) -> String {
+    let total: usize = counts.values().sum();
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    format!("{total} pages ({})", parts.join(", "))
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let started = std::time::Instant::now();
+    match cli.command {
+        Command::Build(args) => {
+            let opts = BuildOptions {
+                root: args.site.root,
+                output_dir: args.output_dir,
+                base_url: args.base_url,
+                drafts: args.site.drafts,
+                force: args.force,
+            };
+            match build::build(&opts) {
+                Ok(w) => {
+                    print_diagnostics(&w.built.warnings);
+                    if args.timings {
+                        for (stage, t) in &w.built.timings {
+                            eprintln!("  {stage:<10} {:>8.1} ms", t.as_secs_f64() * 1000.0);
+                        }
+                    }
+                    eprintln!(
+                        "Built {} in {:.2} s into {} ({} written, {} unchanged, {} removed)",
+                        counts_line(&w.built.counts),
+                        started.elapsed().as_secs_f64(),
+                        w.output_dir.display(),
+                        w.report.written,
+                        w.report.unchanged,
+                        w.report.removed,
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print_diagnostics(&diags);
+                    eprintln!(
+                        "Build failed with {}; nothing was written.",
+                        summary_of_errors(&diags)
+                    );
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check(args) => {
+            let opts = BuildOptions {
+                root: args.site.root,
+                drafts: args.site.drafts,
+                ..BuildOptions::default()
+            };
+            match build::render_site(&opts) {
+                Ok(built) => {
+                    print_diagnostics(&built.warnings);
+                    eprintln!(
+                        "Checked {} in {:.2} s: no errors{}.",
+                        counts_line(&built.counts),
+                        started.elapsed().as_secs_f64(),
+                        if built.warnings.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {} warnings", built.warnings.len())
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print_diagnostics(&diags);
+                    eprintln!("Check failed with {}.", summary_of_errors(&diags));
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

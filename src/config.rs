@@ -1,0 +1,240 @@
+//! `site.toml`: the site's settings, parsed strictly (unknown keys and wrong types are errors
+//! with line and column) and resolved into a [`Config`] the rest of the build reads.
+//!
+//! Pure: takes the file's text, returns the value or diagnostics. Command-line overrides
+//! (`--base-url`) are applied here so every later stage sees one resolved value.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::Diagnostic;
+use crate::frontmatter::toml_error;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: toml::Spanned<String>,
+    #[serde(default = "default_language")]
+    default_language: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default = "default_output_dir")]
+    output_dir: String,
+    #[serde(default)]
+    default_source: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    preserve: Vec<String>,
+    #[serde(default)]
+    markdown: MarkdownConfig,
+    #[serde(default)]
+    sides: Vec<Side>,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "dossier".into()
+}
+fn default_output_dir() -> String {
+    "public".into()
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Straight quotes and dashes become typographic ones.
+    #[serde(default = "yes")]
+    pub smart_punctuation: bool,
+    /// Raw HTML in Markdown passes through instead of being escaped.
+    #[serde(default)]
+    pub unsafe_html: bool,
+    /// The first mention of an actor's or location's title or alias links to its page.
+    #[serde(default = "yes")]
+    pub auto_link: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            smart_punctuation: true,
+            unsafe_html: false,
+            auto_link: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Side {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The resolved settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Always ends with `/`.
+    pub base_url: String,
+    /// The path part of `base_url`, always starting and ending with `/` ("/aleppo/").
+    pub base_path: String,
+    pub default_language: String,
+    pub theme: String,
+    pub output_dir: String,
+    /// The source cited by `[¶N]` when a site has several; `None` means "the only one".
+    pub default_source: Option<String>,
+    pub preserve: Vec<String>,
+    pub markdown: MarkdownConfig,
+    pub sides: Vec<Side>,
+    pub extra: toml::Table,
+}
+
+/// Command-line values that override site.toml.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+}
+
+pub fn parse(
+    file: &Path,
+    src: &str,
+    overrides: &Overrides,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Config> {
+    let raw: RawConfig = match toml::from_str(src) {
+        Ok(raw) => raw,
+        Err(err) => {
+            diags.push(toml_error(file, src, 0, &err, "site.toml"));
+            return None;
+        }
+    };
+    let mut ok = true;
+    let base_url = match &overrides.base_url {
+        Some(url) => normalise_base_url(url).map_err(|e| {
+            Diagnostic::error(format!("--base-url {url:?} {e}"))
+                .with_help("give an absolute URL such as https://example.org/aleppo/")
+        }),
+        None => normalise_base_url(raw.base_url.get_ref()).map_err(|e| {
+            Diagnostic::error(format!("base_url {:?} {e}", raw.base_url.get_ref()))
+                .at(file, src, raw.base_url.span())
+                .with_help("give an absolute URL such as \"https://example.org/aleppo/\"")
+        }),
+    };
+    let (base_url, base_path) = match base_url {
+        Ok(pair) => pair,
+        Err(d) => {
+            diags.push(d);
+            ok = false;
+            (String::new(), "/".into())
+        }
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for side in &raw.sides {
+        if !crate::model::is_valid_slug(&side.id) {
+            diags.push(
+                Diagnostic::error(format!("side id `{}` is not a valid id", side.id))
+                    .in_file(file)
+                    .with_help("use lowercase letters, digits and hyphens, like \"united-states\""),
+            );
+            ok = false;
+        }
+        if !seen.insert(side.id.clone()) {
+            diags.push(
+                Diagnostic::error(format!("side `{}` is declared twice", side.id)).in_file(file),
+            );
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Config {
+        title: raw.title,
+        description: raw.description,
+        base_url,
+        base_path,
+        default_language: raw.default_language,
+        theme: raw.theme,
+        output_dir: raw.output_dir,
+        default_source: raw.default_source.map(|s| s.into_inner()),
+        preserve: raw.preserve,
+        markdown: raw.markdown,
+        sides: raw.sides,
+        extra: raw.extra,
+    })
+}
+
+/// Checks `url` is an absolute http(s) URL and returns it with a trailing slash, plus its path.
+fn normalise_base_url(url: &str) -> Result<(String, String), String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("is not a valid URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("must start with http:// or https://".into());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err("must not have a query or a fragment".into());
+    }
+    let mut s = parsed.to_string();
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    let mut path = parsed.path().to_string();
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    Ok((s, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(src: &str) -> Config {
+        let mut d = Vec::new();
+        let c = parse(Path::new("site.toml"), src, &Overrides::default(), &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        c.unwrap()
+    }
+
+    #[test]
+    fn base_url_gets_a_trailing_slash_and_a_path() {
+        let c = parse_ok("title = \"t\"\nbase_url = \"https://example.org/aleppo\"\n");
+        assert_eq!(c.base_url, "https://example.org/aleppo/");
+        assert_eq!(c.base_path, "/aleppo/");
+        assert!(c.markdown.smart_punctuation && c.markdown.auto_link && !c.markdown.unsafe_html);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_position_and_suggestion() {
+        let mut d = Vec::new();
+        let src = "title = \"t\"\nbase_url = \"https://e.org/\"\nthem = \"x\"\n";
+        assert!(parse(Path::new("site.toml"), src, &Overrides::default(), &mut d).is_none());
+        assert_eq!(d.len(), 1);
+        let loc = d[0].location.as_ref().unwrap();
+        assert_eq!((loc.line, loc.col), (3, 1));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `theme`?"));
+    }
+
+    #[test]
+    fn relative_base_url_is_rejected() {
+        let mut d = Vec::new();
+        let src = "title = \"t\"\nbase_url = \"/aleppo/\"\n";
+        assert!(parse(Path::new("site.toml"), src, &Overrides::default(), &mut d).is_none());
+        assert!(
+            d[0].message
+                .starts_with("base_url \"/aleppo/\" is not a valid URL")
+        );
+    }
+}

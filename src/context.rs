@@ -1,0 +1,659 @@
+//! Template context: the resolved site turned into the values templates read.
+//!
+//! Each page's and section's context is built once, from already-resolved data, by composing
+//! small values built once per page (a page's "ref": title, URL, kind, …). Tera's values are
+//! reference-counted, so the site-wide collections (`site.actors`, `site.events`, …) are
+//! shared by every render instead of being serialised again for each page. README.md
+//! documents every key for theme authors; keep the two in step.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rayon::prelude::*;
+use tera::{Map, Value};
+
+use crate::dates::DateSpec;
+use crate::frontmatter::ParagraphKind;
+use crate::markdown::Rendered;
+use crate::model::{Cite, PageId, PageKind, RefKind, Site, Target};
+
+macro_rules! obj {
+    ($($k:literal => $v:expr),* $(,)?) => {{
+        let mut m = Map::new();
+        $( m.insert($k.into(), Value::from($v)); )*
+        Value::from(m)
+    }};
+}
+
+/// The values handed to templates.
+pub struct Views {
+    /// `site`: collections shared by every template.
+    pub site: Value,
+    /// `config`.
+    pub config: Value,
+    /// `page` for each page, by `PageId`.
+    pub pages: Vec<Value>,
+    /// `section` for each section, by `SectionId`.
+    pub sections: Vec<Value>,
+}
+
+fn arr(values: impl IntoIterator<Item = Value>) -> Value {
+    Value::from(values.into_iter().collect::<Vec<Value>>())
+}
+
+fn date_value(d: &DateSpec) -> Value {
+    obj! {
+        "label" => d.label.as_str(),
+        "datetime" => d.datetime.as_str(),
+        "start" => d.start.iso(),
+        "end" => d.end.iso(),
+        "start_day" => d.start.ordinal(),
+        "end_day" => d.end.ordinal(),
+        "precision" => match d.precision {
+            crate::dates::Precision::Year => "year",
+            crate::dates::Precision::Month => "month",
+            crate::dates::Precision::Day => "day",
+        },
+        "approximate" => d.approximate,
+    }
+}
+
+fn opt(v: Option<Value>) -> Value {
+    v.unwrap_or_else(Value::none)
+}
+
+fn toml_to_value(t: &toml::Table) -> Value {
+    // Front-matter `extra` tables are small; serde does the conversion.
+    Value::from_serializable(t)
+}
+
+struct Builder<'a> {
+    site: &'a Site,
+    bodies: &'a [Rendered],
+    section_bodies: &'a [Rendered],
+    page_refs: Vec<Value>,
+    section_refs: Vec<Value>,
+    /// Paragraph views by source page, index n-1.
+    paragraphs: HashMap<PageId, Vec<Value>>,
+    events: Vec<Value>,
+    events_of: Vec<Vec<usize>>,
+    talks_of: Vec<BTreeSet<PageId>>,
+    contains: Vec<Vec<PageId>>,
+    present_at: Vec<BTreeSet<PageId>>,
+    incoming: Vec<Vec<(PageId, usize)>>,
+    followed_by: Vec<Vec<PageId>>,
+    linked_from: Vec<BTreeSet<Target>>,
+    cited_by: BTreeMap<Cite, BTreeSet<Target>>,
+}
+
+impl Builder<'_> {
+    fn target_ref(&self, t: Target) -> Value {
+        match t {
+            Target::Page(id) => self.page_refs[id].clone(),
+            Target::Section(id) => self.section_refs[id].clone(),
+        }
+    }
+
+    fn refs(&self, ids: impl IntoIterator<Item = PageId>) -> Value {
+        arr(ids.into_iter().map(|id| self.page_refs[id].clone()))
+    }
+
+    fn cite(&self, c: Cite) -> Value {
+        self.paragraphs
+            .get(&c.source)
+            .and_then(|ps| ps.get(c.n - 1))
+            .cloned()
+            .unwrap_or_else(Value::none)
+    }
+
+    fn cites(&self, cs: &[Cite]) -> Value {
+        arr(cs.iter().map(|&c| self.cite(c)))
+    }
+}
+
+/// Builds every context value. `bodies[i]` is the rendered body of page `i`,
+/// `section_bodies[i]` of section `i`.
+pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Views {
+    let config = Value::from_serializable(&site.config);
+
+    let page_refs: Vec<Value> = site.pages.iter().map(|p| page_ref(site, p)).collect();
+    let section_refs: Vec<Value> = site
+        .sections
+        .iter()
+        .map(|s| {
+            obj! {
+                "kind" => "section",
+                "title" => s.doc.title.as_str(),
+                "path" => s.doc.path.as_str(),
+                "url" => site.url(&s.doc.path),
+                "permalink" => site.permalink(&s.doc.path),
+                "summary" => s.doc.summary.clone(),
+                "description" => s.doc.description.clone(),
+                "weight" => s.doc.weight,
+            }
+        })
+        .collect();
+
+    // Who cites what (front matter and bodies), and who links to whom.
+    let mut cited_by: BTreeMap<Cite, BTreeSet<Target>> = BTreeMap::new();
+    let mut linked_from: Vec<BTreeSet<Target>> = vec![BTreeSet::new(); site.pages.len()];
+    let bodies_by_target = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (Target::Page(i), b))
+        .chain(
+            section_bodies
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (Target::Section(i), b)),
+        );
+    for (from, body) in bodies_by_target {
+        for &(_, c) in &body.cites {
+            cited_by.entry(c).or_default().insert(from);
+        }
+        for &to in &body.links_to {
+            if let Target::Page(to) = to
+                && from != Target::Page(to)
+            {
+                linked_from[to].insert(from);
+            }
+        }
+    }
+    for (id, page) in site.pages.iter().enumerate() {
+        for c in declared_cites(site, id, page) {
+            cited_by.entry(c).or_default().insert(Target::Page(id));
+        }
+    }
+
+    let mut b = Builder {
+        site,
+        bodies,
+        section_bodies,
+        page_refs,
+        section_refs,
+        paragraphs: HashMap::new(),
+        events: Vec::new(),
+        events_of: vec![Vec::new(); site.pages.len()],
+        talks_of: vec![BTreeSet::new(); site.pages.len()],
+        contains: vec![Vec::new(); site.pages.len()],
+        present_at: vec![BTreeSet::new(); site.pages.len()],
+        incoming: vec![Vec::new(); site.pages.len()],
+        followed_by: vec![Vec::new(); site.pages.len()],
+        linked_from,
+        cited_by: BTreeMap::new(),
+    };
+
+    // Paragraph views, with who cites each.
+    for (id, page) in site.pages.iter().enumerate() {
+        if let PageKind::Source(s) = &page.kind {
+            let source_ref = b.page_refs[id].clone();
+            let views = s
+                .paragraphs
+                .iter()
+                .map(|p| {
+                    let cite = Cite { source: id, n: p.n };
+                    let citers = cited_by
+                        .get(&cite)
+                        .map(|set| arr(set.iter().map(|&t| b.target_ref(t))));
+                    obj! {
+                        "n" => p.n,
+                        "anchor" => format!("p{}", p.n),
+                        "url" => format!("{}#p{}", site.url(&page.doc.path), p.n),
+                        "source" => source_ref.clone(),
+                        "original" => p.original.as_str(),
+                        "language" => s.language.as_str(),
+                        "translation" => p.translation.clone(),
+                        "heading" => p.kind == ParagraphKind::Heading,
+                        "note" => p.note.clone(),
+                        "cited_by" => citers.unwrap_or_else(|| arr([])),
+                    }
+                })
+                .collect();
+            b.paragraphs.insert(id, views);
+        }
+    }
+    b.cited_by = cited_by;
+
+    // Events, and which pages each involves.
+    for (i, e) in site.events.iter().enumerate() {
+        let mut involved: BTreeSet<PageId> = e.actors.iter().copied().collect();
+        involved.extend(e.place);
+        involved.insert(e.declared_in);
+        for &p in &involved {
+            b.events_of[p].push(i);
+        }
+        if let Some(place) = e.place {
+            for &a in &e.actors {
+                b.present_at[place].insert(a);
+            }
+        }
+        let v = obj! {
+            "date" => date_value(&e.date),
+            "as_stated" => e.as_stated.clone(),
+            "summary" => e.summary.as_str(),
+            "actors" => b.refs(e.actors.iter().copied()),
+            "place" => opt(e.place.map(|p| b.page_refs[p].clone())),
+            "cite" => b.cites(&e.cite),
+            "declared_in" => b.page_refs[e.declared_in].clone(),
+        };
+        b.events.push(v);
+    }
+    for (id, page) in site.pages.iter().enumerate() {
+        match &page.kind {
+            PageKind::Talk(t) => {
+                for &a in t
+                    .participants
+                    .iter()
+                    .chain(t.quotes.iter().filter_map(|q| q.speaker.as_ref()))
+                {
+                    b.talks_of[a].insert(id);
+                }
+                if let Some(l) = t.location {
+                    b.talks_of[l].insert(id);
+                    for &a in &t.participants {
+                        b.present_at[l].insert(a);
+                    }
+                }
+                if let Some(f) = t.follows {
+                    b.followed_by[f].push(id);
+                }
+            }
+            PageKind::Location(l) => {
+                if let Some(w) = l.within {
+                    b.contains[w].push(id);
+                }
+            }
+            PageKind::Actor(a) => {
+                for (i, r) in a.relations.iter().enumerate() {
+                    b.incoming[r.to].push((id, i));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let pages: Vec<Value> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| page_view(&b, id))
+        .collect();
+    let sections: Vec<Value> = (0..site.sections.len())
+        .into_par_iter()
+        .map(|id| section_view(&b, id))
+        .collect();
+
+    let by_kind = |kind: &str| {
+        let mut ids: Vec<PageId> = (0..site.pages.len())
+            .filter(|&i| site.pages[i].kind.name() == kind)
+            .collect();
+        ids.sort_by(|&x, &y| {
+            let (x, y) = (&site.pages[x].doc, &site.pages[y].doc);
+            (x.weight, x.title.to_lowercase(), &x.path).cmp(&(
+                y.weight,
+                y.title.to_lowercase(),
+                &y.path,
+            ))
+        });
+        b.refs(ids)
+    };
+    let sides = arr(site.config.sides.iter().map(|s| {
+        let members: Vec<PageId> = (0..site.pages.len())
+            .filter(|&i| matches!(&site.pages[i].kind, PageKind::Actor(a) if a.side.as_deref() == Some(s.id.as_str())))
+            .collect();
+        obj! {
+            "id" => s.id.as_str(),
+            "label" => s.label.as_str(),
+            "description" => s.description.as_str(),
+            "actors" => b.refs(members),
+        }
+    }));
+    let home = site.sections.iter().position(|s| s.folder.is_empty());
+    let site_value = obj! {
+        "title" => site.config.title.as_str(),
+        "home" => opt(home.map(|h| b.section_refs[h].clone())),
+        "sections" => arr(b.section_refs.iter().cloned()),
+        "actors" => by_kind("actor"),
+        "locations" => by_kind("location"),
+        "talks" => by_kind("talk"),
+        "sources" => by_kind("source"),
+        "pages" => by_kind("page"),
+        "events" => arr(b.events.iter().cloned()),
+        "sides" => sides,
+    };
+    Views {
+        site: site_value,
+        config,
+        pages,
+        sections,
+    }
+}
+
+/// The short form of a page, used wherever another page lists it.
+fn page_ref(site: &Site, p: &crate::model::Page) -> Value {
+    let mut m = Map::new();
+    let mut set = |k: &'static str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    set("kind", Value::from(p.kind.name()));
+    set("slug", Value::from(p.slug.as_str()));
+    set("title", Value::from(p.doc.title.as_str()));
+    set("path", Value::from(p.doc.path.as_str()));
+    set("url", Value::from(site.url(&p.doc.path)));
+    set("permalink", Value::from(site.permalink(&p.doc.path)));
+    set("summary", Value::from(p.doc.summary.clone()));
+    set("description", Value::from(p.doc.description.clone()));
+    set("weight", Value::from(p.doc.weight));
+    let none = Value::none;
+    let (subtype, label, side, date, status, coords) = match &p.kind {
+        PageKind::Actor(a) => (
+            Value::from(kebab(&a.kind)),
+            Value::from(a.kind.label()),
+            a.side
+                .as_ref()
+                .map(
+                    |id| obj! { "id" => id.as_str(), "label" => site.side_label(id).unwrap_or(id) },
+                )
+                .unwrap_or_else(none),
+            none(),
+            none(),
+            none(),
+        ),
+        PageKind::Location(l) => (
+            Value::from(kebab(&l.kind)),
+            Value::from(l.kind.label()),
+            none(),
+            none(),
+            none(),
+            l.coordinates
+                .map(|c| obj! { "lat" => c.lat, "lon" => c.lon })
+                .unwrap_or_else(none),
+        ),
+        PageKind::Talk(t) => (
+            Value::from(kebab(&t.kind)),
+            Value::from(t.kind.label()),
+            none(),
+            t.date.as_ref().map(date_value).unwrap_or_else(none),
+            Value::from(t.status.label()),
+            none(),
+        ),
+        PageKind::Plain { date } => (
+            none(),
+            none(),
+            none(),
+            date.as_ref().map(date_value).unwrap_or_else(none),
+            none(),
+            none(),
+        ),
+        PageKind::Source(s) => (
+            none(),
+            none(),
+            none(),
+            s.published.as_ref().map(date_value).unwrap_or_else(none),
+            none(),
+            none(),
+        ),
+    };
+    set("subtype", subtype);
+    set("subtype_label", label);
+    set("side", side);
+    set("date", date);
+    set("status", status);
+    set("coordinates", coords);
+    Value::from(m)
+}
+
+fn kebab<T: serde::Serialize>(v: &T) -> String {
+    match Value::from_serializable(v).as_str() {
+        Some(s) => s.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Citations a page makes in its own front matter.
+fn declared_cites(site: &Site, id: PageId, page: &crate::model::Page) -> Vec<Cite> {
+    let mut out = Vec::new();
+    match &page.kind {
+        PageKind::Actor(a) => {
+            for r in &a.relations {
+                out.extend(&r.cite);
+            }
+        }
+        PageKind::Talk(t) => {
+            out.extend(&t.cite);
+            out.extend(t.quotes.iter().map(|q| q.cite));
+        }
+        _ => {}
+    }
+    for e in site.events.iter().filter(|e| e.declared_in == id) {
+        out.extend(&e.cite);
+    }
+    out
+}
+
+fn relation_value(b: &Builder, r: &crate::model::Relation, other: PageId, inverse: bool) -> Value {
+    obj! {
+        "type" => kebab(&r.kind),
+        "label" => if inverse { r.kind.inverse_label() } else { r.kind.label() },
+        "target" => b.page_refs[other].clone(),
+        "cite" => b.cites(&r.cite),
+        "note" => r.note.clone(),
+    }
+}
+
+fn page_view(b: &Builder, id: PageId) -> Value {
+    let site = b.site;
+    let page = &site.pages[id];
+    let body = &b.bodies[id];
+    let mut cites: BTreeSet<Cite> = body.cites.iter().map(|&(_, c)| c).collect();
+
+    let mut m = match b.page_refs[id].as_map() {
+        Some(map) => map.clone(),
+        None => Map::new(),
+    };
+    let mut set = |k: &'static str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    set("content", Value::safe_string(&body.html));
+    set("toc", Value::from_serializable(&body.toc));
+    set("extra", toml_to_value(&page.doc.extra));
+    set(
+        "section",
+        opt(page.section.map(|s| b.section_refs[s].clone())),
+    );
+
+    let events: Vec<usize> = b.events_of[id].clone();
+    for &e in &events {
+        cites.extend(&site.events[e].cite);
+    }
+    set("events", arr(events.iter().map(|&e| b.events[e].clone())));
+
+    let mut referenced_by = Vec::new();
+    let mut mentioned: BTreeSet<Target> = b.linked_from[id].clone();
+    for r in &site.referenced_by[id] {
+        mentioned.insert(Target::Page(r.from));
+        referenced_by.push(obj! {
+            "page" => b.page_refs[r.from].clone(),
+            "how" => ref_kind_label(r.kind),
+        });
+    }
+    set("referenced_by", arr(referenced_by));
+    set(
+        "linked_from",
+        arr(b.linked_from[id].iter().map(|&t| b.target_ref(t))),
+    );
+    set(
+        "mentioned_in",
+        arr(mentioned.iter().map(|&t| b.target_ref(t))),
+    );
+    set("talks", b.refs(b.talks_of[id].iter().copied()));
+
+    match &page.kind {
+        PageKind::Actor(a) => {
+            for r in &a.relations {
+                cites.extend(&r.cite);
+            }
+            let relations = arr(a
+                .relations
+                .iter()
+                .map(|r| relation_value(b, r, r.to, false)));
+            let incoming = arr(b.incoming[id].iter().map(|&(from, i)| {
+                let PageKind::Actor(other) = &site.pages[from].kind else {
+                    unreachable!("relations come from actors")
+                };
+                let r = &other.relations[i];
+                cites.extend(&r.cite);
+                relation_value(b, r, from, true)
+            }));
+            let quotes = quotes_by(b, id, &mut cites);
+            set(
+                "actor",
+                obj! {
+                    "kind" => kebab(&a.kind),
+                    "kind_label" => a.kind.label(),
+                    "role" => a.role.clone(),
+                    "side" => m_get(&b.page_refs[id], "side"),
+                    "aliases" => a.aliases.clone(),
+                    "relations" => relations,
+                    "incoming" => incoming,
+                    "quotes" => quotes,
+                },
+            );
+        }
+        PageKind::Location(l) => {
+            set(
+                "location",
+                obj! {
+                    "kind" => kebab(&l.kind),
+                    "kind_label" => l.kind.label(),
+                    "aliases" => l.aliases.clone(),
+                    "within" => opt(l.within.map(|w| b.page_refs[w].clone())),
+                    "contains" => b.refs(b.contains[id].iter().copied()),
+                    "coordinates" => m_get(&b.page_refs[id], "coordinates"),
+                    "actors" => b.refs(b.present_at[id].iter().copied()),
+                },
+            );
+        }
+        PageKind::Talk(t) => {
+            cites.extend(&t.cite);
+            let quotes = arr(t.quotes.iter().map(|q| {
+                cites.insert(q.cite);
+                obj! {
+                    "speaker" => opt(q.speaker.map(|s| b.page_refs[s].clone())),
+                    "original" => q.original.as_str(),
+                    "translation" => q.translation.as_str(),
+                    "cite" => b.cite(q.cite),
+                }
+            }));
+            set(
+                "talk",
+                obj! {
+                    "kind" => kebab(&t.kind),
+                    "kind_label" => t.kind.label(),
+                    "status" => t.status.label(),
+                    "date" => opt(t.date.as_ref().map(date_value)),
+                    "as_stated" => t.as_stated.clone(),
+                    "location" => opt(t.location.map(|l| b.page_refs[l].clone())),
+                    "participants" => b.refs(t.participants.iter().copied()),
+                    "duration" => t.duration.clone(),
+                    "outcome" => t.outcome.clone(),
+                    "follows" => opt(t.follows.map(|f| b.page_refs[f].clone())),
+                    "followed_by" => b.refs(b.followed_by[id].iter().copied()),
+                    "cite" => b.cites(&t.cite),
+                    "quotes" => quotes,
+                },
+            );
+        }
+        PageKind::Source(s) => {
+            set(
+                "source",
+                obj! {
+                    "publisher" => s.publisher.as_str(),
+                    "language" => s.language.as_str(),
+                    "title_original" => s.title_original.clone(),
+                    "url" => s.url.clone(),
+                    "published" => opt(s.published.as_ref().map(date_value)),
+                    "date_note" => s.date_note.clone(),
+                    "paragraphs" => arr(b.paragraphs.get(&id).cloned().unwrap_or_default()),
+                },
+            );
+        }
+        PageKind::Plain { .. } => {}
+    }
+    set("citations", citations(b, &cites, &body.cites));
+    Value::from(m)
+}
+
+fn m_get(v: &Value, key: &str) -> Value {
+    v.as_map()
+        .and_then(|m| m.get(&tera::value::Key::from(key.to_string())))
+        .cloned()
+        .unwrap_or_else(Value::none)
+}
+
+/// Quotes spoken by `actor` in any talk.
+fn quotes_by(b: &Builder, actor: PageId, cites: &mut BTreeSet<Cite>) -> Value {
+    let mut out = Vec::new();
+    for &talk in &b.talks_of[actor] {
+        if let PageKind::Talk(t) = &b.site.pages[talk].kind {
+            for q in t.quotes.iter().filter(|q| q.speaker == Some(actor)) {
+                cites.insert(q.cite);
+                out.push(obj! {
+                    "talk" => b.page_refs[talk].clone(),
+                    "original" => q.original.as_str(),
+                    "translation" => q.translation.as_str(),
+                    "cite" => b.cite(q.cite),
+                });
+            }
+        }
+    }
+    arr(out)
+}
+
+/// The page's sources list: every cited paragraph once, in source order, with the ids of the
+/// body citations that point to it (for links back).
+fn citations(b: &Builder, cites: &BTreeSet<Cite>, body_cites: &[(usize, Cite)]) -> Value {
+    arr(cites.iter().map(|&c| {
+        let backrefs: Vec<String> = body_cites
+            .iter()
+            .filter(|(_, bc)| *bc == c)
+            .map(|(k, _)| format!("cite-{k}"))
+            .collect();
+        let mut m = b.cite(c).as_map().cloned().unwrap_or_default();
+        m.insert("backrefs".into(), Value::from(backrefs));
+        Value::from(m)
+    }))
+}
+
+fn section_view(b: &Builder, id: usize) -> Value {
+    let site = b.site;
+    let s = &site.sections[id];
+    let body = &b.section_bodies[id];
+    let cites: BTreeSet<Cite> = body.cites.iter().map(|&(_, c)| c).collect();
+    let mut m = b.section_refs[id].as_map().cloned().unwrap_or_default();
+    let mut set = |k: &'static str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    set("content", Value::safe_string(&body.html));
+    set("toc", Value::from_serializable(&body.toc));
+    set("extra", toml_to_value(&s.doc.extra));
+    set("pages", b.refs(s.pages.iter().copied()));
+    set(
+        "subsections",
+        arr(s.subsections.iter().map(|&i| b.section_refs[i].clone())),
+    );
+    set("parent", opt(s.parent.map(|p| b.section_refs[p].clone())));
+    set("citations", citations(b, &cites, &body.cites));
+    let _ = (&b.cited_by, b.section_bodies.len());
+    Value::from(m)
+}
+
+fn ref_kind_label(k: RefKind) -> &'static str {
+    match k {
+        RefKind::Relation(r) => r.inverse_label(),
+        RefKind::Participant => "participant",
+        RefKind::Speaker => "quoted",
+        RefKind::TalkLocation => "place of the talk",
+        RefKind::Within => "contains",
+        RefKind::Follows => "followed up by",
+        RefKind::EventActor => "in an event",
+        RefKind::EventPlace => "place of an event",
+    }
+}

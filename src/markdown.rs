@@ -1,0 +1,741 @@
+//! Markdown: page bodies to HTML, with our additions on top of pulldown-cmark's CommonMark
+//! (tables, footnotes, strikethrough, task lists, smart punctuation, heading attributes):
+//!
+//! - unique heading ids, and a table of contents;
+//! - `@/section/file.md#anchor` links, resolved to URLs and checked, anchors included;
+//! - citations `[¶17]`, `[¶4, 6]`, `[¶4-6]`, `[afp ¶3]` (or `p` for `¶`), resolved to the
+//!   source's paragraph anchors, and checked;
+//! - context notes, inline `[context: …]` and block `> [!CONTEXT]`;
+//! - the first mention of an actor's or location's title or alias links to its page;
+//! - raw HTML escaped unless the site opts in.
+//!
+//! Two passes: [`parse`] turns each body into events and collects its anchors; [`render`]
+//! needs every page's anchors to check links, and returns the HTML plus what the page links
+//! to and cites. Pure: no I/O.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::config::MarkdownConfig;
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::model::{Cite, Doc, PageId, Site, Target};
+
+/// A heading of a page, for its table of contents.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A body after the first pass.
+pub struct Parsed<'a> {
+    events: Vec<(Event<'a>, Range<usize>)>,
+    pub toc: Vec<Heading>,
+}
+
+/// A body after the second pass.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<Heading>,
+    /// Pages and sections this body links to, explicitly or automatically, deduplicated.
+    pub links_to: Vec<Target>,
+    /// Citations in order of appearance; the `usize` is the citation's number on the page,
+    /// used for its element id (`cite-1`).
+    pub cites: Vec<(usize, Cite)>,
+    pub diags: Vec<Diagnostic>,
+}
+
+pub fn options(config: &MarkdownConfig) -> Options {
+    let mut o = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if config.smart_punctuation {
+        o |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    o
+}
+
+/// First pass: events with merged text runs and unique heading ids.
+pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
+    let mut events: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        // A soft line break is a space to the reader; making it one lets citations and names
+        // that an editor wrapped across lines be recognised.
+        let event = match event {
+            Event::SoftBreak => Event::Text(CowStr::Borrowed(" ")),
+            other => other,
+        };
+        if let Event::Text(text) = &event
+            && let Some((Event::Text(prev), prev_range)) = events.last_mut()
+        {
+            let mut merged = String::with_capacity(prev.len() + text.len());
+            merged.push_str(prev);
+            merged.push_str(text);
+            *prev = CowStr::from(merged);
+            prev_range.end = range.end;
+            continue;
+        }
+        events.push((event, range));
+    }
+    let mut toc = Vec::new();
+    let mut used: HashSet<String> = HashSet::new();
+    // Explicit ids ({#id}) are taken first so generated ones avoid them.
+    for (e, _) in &events {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
+            used.insert(id.to_string());
+        }
+    }
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
+            let level = heading_level(*level);
+            let explicit = id.as_ref().map(|s| s.to_string());
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j].0 {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let id = match explicit {
+                Some(id) => id,
+                None => {
+                    let base = match slug::slugify(&text) {
+                        s if s.is_empty() => "section".to_string(),
+                        s => s,
+                    };
+                    let mut candidate = base.clone();
+                    let mut n = 1;
+                    while used.contains(&candidate) {
+                        candidate = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    used.insert(candidate.clone());
+                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 {
+                        *id = Some(CowStr::from(candidate.clone()));
+                    }
+                    candidate
+                }
+            };
+            toc.push(Heading { level, id, text });
+            i = j;
+        }
+        i += 1;
+    }
+    Parsed { events, toc }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// What the second pass needs from the whole site, built once per build.
+pub struct Linker<'a> {
+    site: &'a Site,
+    /// Anchors each page or section defines in its body (and, for sources, `p1`…`pn`).
+    anchors: HashMap<Target, HashSet<String>>,
+    aliases: Option<AhoCorasick>,
+    unsafe_html: bool,
+}
+
+impl<'a> Linker<'a> {
+    pub fn new(site: &'a Site, parsed: &HashMap<Target, &Parsed>) -> Linker<'a> {
+        let mut anchors: HashMap<Target, HashSet<String>> = HashMap::new();
+        for (&target, p) in parsed {
+            anchors.insert(target, p.toc.iter().map(|h| h.id.clone()).collect());
+        }
+        for (id, page) in site.pages.iter().enumerate() {
+            if let crate::model::PageKind::Source(s) = &page.kind {
+                let set = anchors.entry(Target::Page(id)).or_default();
+                for p in &s.paragraphs {
+                    set.insert(format!("p{}", p.n));
+                }
+            }
+        }
+        let aliases = if site.config.markdown.auto_link && !site.aliases.is_empty() {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(site.aliases.iter().map(|(a, _)| a.as_str()))
+                .ok()
+        } else {
+            None
+        };
+        Linker {
+            site,
+            anchors,
+            aliases,
+            unsafe_html: site.config.markdown.unsafe_html,
+        }
+    }
+
+    fn url_of(&self, target: Target) -> String {
+        let path = match target {
+            Target::Page(id) => &self.site.pages[id].doc.path,
+            Target::Section(id) => &self.site.sections[id].doc.path,
+        };
+        self.site.url(path)
+    }
+}
+
+/// Second pass over one body.
+pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Rendered {
+    let mut st = State {
+        linker,
+        me,
+        doc,
+        out: Vec::with_capacity(parsed.events.len()),
+        rendered: Rendered {
+            toc: parsed.toc,
+            ..Rendered::default()
+        },
+        linked: HashSet::new(),
+        cite_count: 0,
+        warned_html: false,
+    };
+    if let Target::Page(id) = me {
+        st.linked.insert(id);
+    }
+    let mut in_link = 0usize;
+    let mut in_heading = false;
+    let mut in_code = false;
+    let mut in_image = 0usize;
+    // For each open block quote: whether it is a context block.
+    let mut quotes: Vec<bool> = Vec::new();
+    let mut events = parsed.events;
+    let mut i = 0;
+    while i < events.len() {
+        let (event, range) =
+            std::mem::replace(&mut events[i], (Event::Text(CowStr::Borrowed("")), 0..0));
+        i += 1;
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                in_link += 1;
+                let dest_url = st.resolve_link(dest_url, &range);
+                st.out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Link) => {
+                in_link = in_link.saturating_sub(1);
+                st.out.push(Event::End(TagEnd::Link));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                in_image += 1;
+                let dest_url = st.resolve_link(dest_url, &range);
+                st.out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Image) => {
+                in_image = in_image.saturating_sub(1);
+                st.out.push(Event::End(TagEnd::Image));
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                st.out.push(event);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                st.out.push(event);
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                st.out.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                st.out.push(event);
+            }
+            Event::Start(Tag::BlockQuote(kind)) => {
+                // `> [!CONTEXT]` opens a context note instead of a quote.
+                let is_context = kind.is_none() && take_context_marker(&mut events, i);
+                quotes.push(is_context);
+                if is_context {
+                    st.out.push(Event::Html(CowStr::from(
+                        "<aside class=\"context\" aria-label=\"Context\">\n<p class=\"context-label\">Context, not from the source</p>\n",
+                    )));
+                } else {
+                    st.out.push(Event::Start(Tag::BlockQuote(kind)));
+                }
+            }
+            Event::End(TagEnd::BlockQuote(kind)) => {
+                if quotes.pop() == Some(true) {
+                    st.out.push(Event::Html(CowStr::from("</aside>\n")));
+                } else {
+                    st.out.push(Event::End(TagEnd::BlockQuote(kind)));
+                }
+            }
+            Event::Text(text) => {
+                if in_code || in_image > 0 {
+                    st.out.push(Event::Text(text));
+                } else {
+                    st.text(&text, &range, in_link == 0 && !in_heading);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) if !st.linker.unsafe_html => {
+                st.warn_html(&range);
+                st.out.push(Event::Text(html));
+            }
+            Event::Start(Tag::HtmlBlock) if !st.linker.unsafe_html => {
+                st.out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::HtmlBlock) if !st.linker.unsafe_html => {
+                st.out.push(Event::End(TagEnd::Paragraph));
+            }
+            other => st.out.push(other),
+        }
+    }
+    let mut html = String::with_capacity(doc.body().len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, st.out.into_iter());
+    st.rendered.html = html;
+    st.rendered.links_to.sort_by_key(|t| match t {
+        Target::Section(i) => (0, *i),
+        Target::Page(i) => (1, *i),
+    });
+    st.rendered.links_to.dedup();
+    st.rendered
+}
+
+/// At `events[i]`, just after a `Start(BlockQuote)`: is this `> [!CONTEXT]`? If so, removes
+/// the marker (and the line break after it) from the events.
+fn take_context_marker(events: &mut [(Event<'_>, Range<usize>)], i: usize) -> bool {
+    const MARKER: &str = "[!CONTEXT]";
+    if !matches!(events.get(i), Some((Event::Start(Tag::Paragraph), _))) {
+        return false;
+    }
+    let Some((Event::Text(t), _)) = events.get(i + 1) else {
+        return false;
+    };
+    let trimmed = t.trim_start();
+    if trimmed.len() < MARKER.len() || !trimmed[..MARKER.len()].eq_ignore_ascii_case(MARKER) {
+        return false;
+    }
+    let rest = trimmed[MARKER.len()..].trim_start().to_string();
+    let rest_is_empty = rest.is_empty();
+    events[i + 1].0 = Event::Text(CowStr::from(rest));
+    if rest_is_empty
+        && matches!(
+            events.get(i + 2),
+            Some((Event::SoftBreak | Event::HardBreak, _))
+        )
+    {
+        events[i + 2].0 = Event::Text(CowStr::Borrowed(""));
+    }
+    true
+}
+
+struct State<'r, 'a> {
+    linker: &'r Linker<'r>,
+    me: Target,
+    doc: &'r Doc,
+    out: Vec<Event<'a>>,
+    rendered: Rendered,
+    /// Pages already linked on this page (the page itself included): auto-links skip them.
+    linked: HashSet<PageId>,
+    cite_count: usize,
+    warned_html: bool,
+}
+
+impl<'a> State<'_, 'a> {
+    fn body_span(&self, range: &Range<usize>) -> Range<usize> {
+        self.doc.body_offset + range.start..self.doc.body_offset + range.end
+    }
+
+    fn error(&mut self, span: Range<usize>, message: String, help: String) {
+        let d = Diagnostic::error(message)
+            .at(&self.doc.file, &self.doc.src, span)
+            .with_help(help);
+        self.rendered.diags.push(d);
+    }
+
+    fn warn_html(&mut self, range: &Range<usize>) {
+        if !self.warned_html {
+            self.warned_html = true;
+            let d = Diagnostic::warning("raw HTML is shown as text")
+                .at(&self.doc.file, &self.doc.src, self.body_span(range))
+                .with_help("write Markdown instead, or set `unsafe_html = true` under [markdown] in site.toml");
+            self.rendered.diags.push(d);
+        }
+    }
+
+    /// `@/file.md#anchor` → URL; anything else unchanged.
+    fn resolve_link(&mut self, dest: CowStr<'a>, range: &Range<usize>) -> CowStr<'a> {
+        let Some(rest) = dest.strip_prefix("@/") else {
+            return dest;
+        };
+        let (file, anchor) = match rest.split_once('#') {
+            Some((f, a)) => (f, Some(a)),
+            None => (rest, None),
+        };
+        // Point at the `@/…` text itself when it can be found.
+        let span = {
+            let body = self.doc.body();
+            let r = range.start.min(body.len())..range.end.min(body.len());
+            match body.get(r.clone()).and_then(|s| s.find(dest.as_ref())) {
+                Some(i) => self.body_span(&(r.start + i..r.start + i + dest.len())),
+                None => self.body_span(range),
+            }
+        };
+        let site = self.linker.site;
+        let Some(&target) = site.by_file.get(file) else {
+            let help = match did_you_mean(file, site.by_file.keys().map(String::as_str)) {
+                Some(c) => format!("did you mean `@/{c}`?"),
+                None => "internal links name a file under content/, like `@/actors/john-kerry.md`"
+                    .into(),
+            };
+            self.error(span, format!("broken link: no content file `{file}`"), help);
+            return dest;
+        };
+        if let Some(anchor) = anchor {
+            let known = self.linker.anchors.get(&target);
+            if !known.is_some_and(|a| a.contains(anchor)) {
+                let help =
+                    match known.and_then(|a| did_you_mean(anchor, a.iter().map(String::as_str))) {
+                        Some(c) => format!("did you mean `#{c}`?"),
+                        None => {
+                            let mut all: Vec<&str> = known
+                                .map(|a| a.iter().map(String::as_str).collect())
+                                .unwrap_or_default();
+                            all.sort_unstable();
+                            if all.is_empty() {
+                                "that page has no headings to link to".into()
+                            } else {
+                                format!(
+                                    "anchors there: {}",
+                                    all.iter()
+                                        .take(12)
+                                        .map(|a| format!("#{a}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
+                        }
+                    };
+                self.error(
+                    span,
+                    format!("broken link: `{file}` has no anchor `#{anchor}`"),
+                    help,
+                );
+            }
+        }
+        self.rendered.links_to.push(target);
+        if let Target::Page(id) = target {
+            self.linked.insert(id);
+        }
+        let mut url = self.linker.url_of(target);
+        if let Some(anchor) = anchor {
+            url.push('#');
+            url.push_str(anchor);
+        }
+        CowStr::from(url)
+    }
+
+    /// A text run: citations and context notes, then auto-links in what is left.
+    fn text(&mut self, text: &str, range: &Range<usize>, may_autolink: bool) {
+        let mut rest = text;
+        while let Some(open) = rest.find('[') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find(']') else { break };
+            let inner = &after[..close];
+            let special = if let Some(note) = strip_prefix_ci(inner, "context:") {
+                Some(Special::Context(note.trim()))
+            } else {
+                parse_citation(inner).map(Special::Cite)
+            };
+            match special {
+                Some(special) => {
+                    let before = &rest[..open];
+                    // A citation hugs the word it supports: "Kerry said [¶17]" renders
+                    // without the space.
+                    let before = match special {
+                        Special::Cite(_) => before.trim_end(),
+                        Special::Context(_) => before,
+                    };
+                    self.plain(before, may_autolink);
+                    match special {
+                        Special::Context(note) => {
+                            let mut html = String::from(
+                                "<span class=\"context\"><span class=\"context-label\">Context:</span> ",
+                            );
+                            escape_into(&mut html, note);
+                            html.push_str("</span>");
+                            self.out.push(Event::InlineHtml(CowStr::from(html)));
+                        }
+                        Special::Cite(Ok(c)) => self.citation(&c, inner, range),
+                        Special::Cite(Err(why)) => {
+                            let span = self.find_in_body(range, &format!("[{inner}]"));
+                            self.error(
+                                span,
+                                format!("malformed citation `[{inner}]`: {why}"),
+                                "write `[¶17]`, `[¶4, 6]` or `[¶4-6]`".into(),
+                            );
+                            self.out
+                                .push(Event::Text(CowStr::from(format!("[{inner}]"))));
+                        }
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    self.plain(&rest[..open + 1], may_autolink);
+                    rest = after;
+                }
+            }
+        }
+        self.plain(rest, may_autolink);
+    }
+
+    fn find_in_body(&self, range: &Range<usize>, needle: &str) -> Range<usize> {
+        let body = self.doc.body();
+        let r = range.start.min(body.len())..range.end.min(body.len());
+        match body.get(r.clone()).and_then(|s| s.find(needle)) {
+            Some(i) => self.body_span(&(r.start + i..r.start + i + needle.len())),
+            None => self.body_span(range),
+        }
+    }
+
+    fn citation(&mut self, c: &CitationSyntax, inner: &str, range: &Range<usize>) {
+        let mut html = String::from("<sup class=\"cite\">");
+        let mut first = true;
+        for &n in &c.paragraphs {
+            match self.linker.site.cite(c.source.as_deref(), n) {
+                Ok(cite) => {
+                    self.cite_count += 1;
+                    let k = self.cite_count;
+                    self.rendered.cites.push((k, cite));
+                    if !first {
+                        html.push_str(", ");
+                    }
+                    first = false;
+                    let site = self.linker.site;
+                    let url = format!(
+                        "{}#p{}",
+                        site.url(&site.pages[cite.source].doc.path),
+                        cite.n
+                    );
+                    let tip = site
+                        .paragraph(cite)
+                        .map(|p| p.original.as_str())
+                        .unwrap_or("");
+                    let _ = write!(
+                        html,
+                        "<a href=\"{}\" id=\"cite-{k}\" data-n=\"{}\" title=\"",
+                        escape(&url),
+                        cite.n
+                    );
+                    escape_into(&mut html, tip);
+                    let _ = write!(html, "\">¶{}</a>", cite.n);
+                }
+                Err((message, help)) => {
+                    let span = self.find_in_body(range, &format!("[{inner}]"));
+                    self.error(span, format!("citation `[{inner}]` {message}"), help);
+                }
+            }
+        }
+        html.push_str("</sup>");
+        if !first {
+            self.out.push(Event::InlineHtml(CowStr::from(html)));
+        }
+    }
+
+    /// Plain text, auto-linking first mentions.
+    fn plain(&mut self, text: &str, may_autolink: bool) {
+        if text.is_empty() {
+            return;
+        }
+        let Some(ac) = self.linker.aliases.as_ref().filter(|_| may_autolink) else {
+            self.out.push(Event::Text(CowStr::from(text.to_string())));
+            return;
+        };
+        let mut last = 0;
+        for m in ac.find_iter(text) {
+            let (_, target) = self.linker.site.aliases[m.pattern().as_usize()];
+            if self.linked.contains(&target) {
+                continue;
+            }
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            if m.start() > last {
+                self.out
+                    .push(Event::Text(CowStr::from(text[last..m.start()].to_string())));
+            }
+            let url = self.linker.url_of(Target::Page(target));
+            self.out.push(Event::InlineHtml(CowStr::from(format!(
+                "<a class=\"xref\" href=\"{}\">",
+                escape(&url)
+            ))));
+            self.out.push(Event::Text(CowStr::from(
+                text[m.start()..m.end()].to_string(),
+            )));
+            self.out.push(Event::InlineHtml(CowStr::from("</a>")));
+            self.linked.insert(target);
+            self.rendered.links_to.push(Target::Page(target));
+            last = m.end();
+        }
+        if last < text.len() {
+            self.out
+                .push(Event::Text(CowStr::from(text[last..].to_string())));
+        }
+        let _ = self.me;
+    }
+}
+
+enum Special<'s> {
+    Context(&'s str),
+    Cite(Result<CitationSyntax, String>),
+}
+
+/// `[afp ¶4, 6-8]` parsed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CitationSyntax {
+    pub source: Option<String>,
+    pub paragraphs: Vec<i64>,
+}
+
+fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    (s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+    .then(|| &s[prefix.len()..])
+}
+
+/// Parses the inside of `[…]` as a citation. `None`: not a citation at all (ordinary text in
+/// brackets). `Some(Err)`: clearly meant as one but malformed.
+pub fn parse_citation(inner: &str) -> Option<Result<CitationSyntax, String>> {
+    let inner = inner.trim();
+    // Optional source slug, then ¶ or p, then the numbers.
+    let (source, numbers) = match inner.split_once(' ') {
+        Some((slug, rest)) if crate::model::is_valid_slug(slug) && is_marked(rest.trim_start()) => {
+            (Some(slug.to_string()), rest.trim_start())
+        }
+        _ => (None, inner),
+    };
+    let numbers = if let Some(n) = numbers.strip_prefix('¶') {
+        n
+    } else if let Some(n) = numbers.strip_prefix('p') {
+        // `p` alone is only a citation when a digit follows: "[p17]", not "[page]".
+        if !n.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        n
+    } else {
+        return None;
+    };
+    let mut paragraphs = Vec::new();
+    for item in numbers.split(',') {
+        let item = item.trim().trim_start_matches('¶').trim_start_matches('p');
+        let bounds: Vec<&str> = item.split(['-', '–']).map(str::trim).collect();
+        let parse = |s: &str| {
+            s.parse::<i64>()
+                .map_err(|_| format!("`{s}` is not a paragraph number"))
+        };
+        match bounds.as_slice() {
+            [n] => paragraphs.push(match parse(n) {
+                Ok(n) => n,
+                Err(e) => return Some(Err(e)),
+            }),
+            [a, b] => {
+                let (a, b) = match (parse(a), parse(b)) {
+                    (Ok(a), Ok(b)) => (a, b),
+                    (Err(e), _) | (_, Err(e)) => return Some(Err(e)),
+                };
+                if b < a || b - a > 50 {
+                    return Some(Err(format!("`{item}` is not a range of paragraphs")));
+                }
+                paragraphs.extend(a..=b);
+            }
+            _ => return Some(Err(format!("`{item}` is not a paragraph number or range"))),
+        }
+    }
+    Some(Ok(CitationSyntax { source, paragraphs }))
+}
+
+fn is_marked(s: &str) -> bool {
+    s.starts_with('¶') || (s.starts_with('p') && s[1..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+pub fn escape_into(out: &mut String, s: &str) {
+    let _ = pulldown_cmark_escape::escape_html(out, s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citation_syntax() {
+        let ok = |s: &str, source: Option<&str>, ps: &[i64]| {
+            assert_eq!(
+                parse_citation(s),
+                Some(Ok(CitationSyntax {
+                    source: source.map(str::to_string),
+                    paragraphs: ps.to_vec()
+                })),
+                "{s}"
+            );
+        };
+        ok("¶17", None, &[17]);
+        ok("p17", None, &[17]);
+        ok("¶4, 6", None, &[4, 6]);
+        ok("¶4,¶6", None, &[4, 6]);
+        ok("¶4-6", None, &[4, 5, 6]);
+        ok("¶4–6", None, &[4, 5, 6]);
+        ok("afp-2016 ¶3", Some("afp-2016"), &[3]);
+        assert_eq!(parse_citation("page"), None);
+        assert_eq!(parse_citation("see above"), None);
+        assert_eq!(parse_citation("x"), None);
+        assert!(matches!(parse_citation("¶x"), Some(Err(_))));
+        assert!(matches!(parse_citation("¶9-3"), Some(Err(_))));
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_respect_explicit_ones() {
+        let p = parse(
+            "# Intro\n\n## Intro\n\n## Other {#intro-1}\n\n## ?\n",
+            options(&MarkdownConfig::default()),
+        );
+        let ids: Vec<&str> = p.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["intro", "intro-2", "intro-1", "section"]);
+    }
+}

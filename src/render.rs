@@ -1,0 +1,360 @@
+//! Rendering: templates compiled once per build, then every page and section rendered with its
+//! context into memory. Nothing is written here, so a template error anywhere leaves the
+//! previous output untouched and `serve` can render to memory.
+//!
+//! Template errors keep Tera's span and become diagnostics against the template's real file
+//! (`themes/dossier/templates/actor.html:3:5`), with the page being rendered as a note.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
+
+use crate::context::Views;
+use crate::diagnostics::{Diagnostic, Location, did_you_mean};
+use crate::load::TextFile;
+use crate::model::{PageKind, Site};
+
+/// A file of the built site, in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative to the output dir, `/`-separated: `actors/john-kerry/index.html`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The compiled templates and where each came from.
+pub struct Templates {
+    tera: Tera,
+    files: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl Templates {
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+}
+
+/// Compiles the templates. Syntax errors in several files are all reported.
+pub fn compile(
+    files: &[TextFile],
+    base_path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Templates> {
+    let table: BTreeMap<String, (PathBuf, String)> = files
+        .iter()
+        .map(|f| (f.rel.clone(), (f.path.clone(), f.text.clone())))
+        .collect();
+    let mut tera = Tera::new();
+    register(&mut tera, base_path);
+    let mut remaining: BTreeMap<&str, &str> = table
+        .iter()
+        .map(|(k, (_, t))| (k.as_str(), t.as_str()))
+        .collect();
+    let mut failed = false;
+    // Tera stops at the first error; take the broken template out and try again, so one
+    // build reports every template with a syntax error.
+    loop {
+        match tera.add_raw_templates(remaining.iter().map(|(k, v)| (*k, *v))) {
+            Ok(()) => break,
+            Err(err) => {
+                failed = true;
+                let culprit = match err.kind() {
+                    ErrorKind::SyntaxError(r) => Some(r.filename().to_string()),
+                    _ => None,
+                };
+                diags.push(tera_diagnostic(&err, &table, None));
+                match culprit {
+                    Some(name) if remaining.remove(name.as_str()).is_some() => continue,
+                    _ => break,
+                }
+            }
+        }
+    }
+    if failed {
+        return None;
+    }
+    Some(Templates { tera, files: table })
+}
+
+/// Our template functions. There is deliberately no way to read the environment or files.
+fn register(tera: &mut Tera, base_path: &str) {
+    let base = base_path.to_string();
+    // `url(path="style.css")` → "/base/style.css".
+    tera.register_function(
+        "url",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            Ok(format!("{}{}", base, path.trim_start_matches('/')))
+        },
+    );
+}
+
+/// Turns a Tera error into a diagnostic pointing into the template's file.
+fn tera_diagnostic(
+    err: &tera::Error,
+    files: &BTreeMap<String, (PathBuf, String)>,
+    rendering: Option<&Path>,
+) -> Diagnostic {
+    let mut d = match err.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+            let kind = if matches!(err.kind(), ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            let mut d = Diagnostic::error(format!("{kind}: {}", r.message()));
+            if let Some(help) = undefined_help(r.message()) {
+                d = d.with_help(help);
+            }
+            if let Some((path, src)) = files.get(r.filename()) {
+                let span = r.span();
+                d = d.at(path, src, span.range.clone());
+                // Tera's own line and column win if the byte range was not usable.
+                if let Some(loc) = &mut d.location
+                    && loc.line != span.start_line
+                {
+                    *loc = Location::from_span(
+                        src,
+                        line_col_to_offset(src, span.start_line, span.start_col)
+                            ..line_col_to_offset(src, span.end_line, span.end_col),
+                    );
+                }
+            } else {
+                d = d.with_note(format!("in template `{}`", r.filename()));
+            }
+            d
+        }
+        other => Diagnostic::error(format!("template error: {other}")),
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        d = d.with_note(cause.to_string());
+        source = cause.source();
+    }
+    if let Some(page) = rendering {
+        d = d.with_note(format!("while rendering {}", page.display()));
+    }
+    d
+}
+
+/// "Field `titel` is not defined. Available fields: a, title" → "did you mean `title`?"
+fn undefined_help(message: &str) -> Option<String> {
+    let name = message.split('`').nth(1)?;
+    let (_, available) = message.split_once("Available ")?;
+    let (_, list) = available.split_once(": ")?;
+    let candidates = list.split(", ").map(str::trim);
+    did_you_mean(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+fn line_col_to_offset(src: &str, line: usize, col: usize) -> usize {
+    let start: usize = src
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line_text = src[start.min(src.len())..].lines().next().unwrap_or("");
+    start
+        + line_text
+            .char_indices()
+            .nth(col)
+            .map_or(line_text.len(), |(i, _)| i)
+}
+
+fn shift(span: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
+    span.start + by..span.end + by
+}
+
+/// One render job: which template, with which values, into which file.
+struct Job<'a> {
+    template: String,
+    /// The content file it comes from (for messages).
+    file: &'a Path,
+    /// `Some` when the template was chosen in front matter: its span, to point at it.
+    chosen_at: Option<(&'a str, std::ops::Range<usize>)>,
+    key: &'static str,
+    value: Value,
+    path: String,
+}
+
+/// Renders every page and section, plus `404.html` when the theme has one.
+/// Pages whose content file has errors are skipped: rendering them would only add errors
+/// caused by the first ones.
+pub fn render(
+    site: &Site,
+    views: &Views,
+    templates: &Templates,
+    skip: &std::collections::HashSet<PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<OutputFile> {
+    let mut tera = templates.tera.clone();
+    tera.global_context()
+        .insert_value("config", views.config.clone());
+    tera.global_context()
+        .insert_value("site", views.site.clone());
+
+    let mut jobs = Vec::new();
+    for (id, s) in site.sections.iter().enumerate() {
+        let default = if s.folder.is_empty() {
+            "index.html"
+        } else {
+            "section.html"
+        };
+        jobs.push(Job {
+            template: s
+                .doc
+                .template
+                .as_ref()
+                .map_or(default.to_string(), |t| t.get_ref().clone()),
+            file: &s.doc.file,
+            chosen_at: s
+                .doc
+                .template
+                .as_ref()
+                .map(|t| (s.doc.src.as_str(), shift(t.span(), s.doc.fm_offset))),
+            key: "section",
+            value: views.sections[id].clone(),
+            path: s.doc.path.clone(),
+        });
+    }
+    if !site.sections.iter().any(|s| s.folder.is_empty()) {
+        // No content/_index.md: the home page still exists, with the site's title.
+        let mut m = tera::Map::new();
+        m.insert("title".into(), Value::from(site.config.title.as_str()));
+        m.insert("kind".into(), Value::from("section"));
+        m.insert("path".into(), Value::from("/"));
+        m.insert("url".into(), Value::from(site.url("/")));
+        m.insert("content".into(), Value::safe_string(""));
+        m.insert("pages".into(), Value::from(Vec::<Value>::new()));
+        jobs.push(Job {
+            template: "index.html".into(),
+            file: Path::new("content/_index.md"),
+            chosen_at: None,
+            key: "section",
+            value: Value::from(m),
+            path: "/".into(),
+        });
+    }
+    for (id, p) in site.pages.iter().enumerate() {
+        let default = match p.kind {
+            PageKind::Actor(_) => "actor.html",
+            PageKind::Location(_) => "location.html",
+            PageKind::Talk(_) => "talk.html",
+            PageKind::Source(_) => "source.html",
+            PageKind::Plain { .. } => "page.html",
+        };
+        jobs.push(Job {
+            template: p
+                .doc
+                .template
+                .as_ref()
+                .map_or(default.to_string(), |t| t.get_ref().clone()),
+            file: &p.doc.file,
+            chosen_at: p
+                .doc
+                .template
+                .as_ref()
+                .map(|t| (p.doc.src.as_str(), shift(t.span(), p.doc.fm_offset))),
+            key: "page",
+            value: views.pages[id].clone(),
+            path: p.doc.path.clone(),
+        });
+    }
+
+    jobs.retain(|job| !skip.contains(job.file));
+    // A template the theme lacks is one error, whatever the number of pages that need it.
+    let mut missing: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    let mut runnable = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        if templates.contains(&job.template) {
+            runnable.push(job);
+            continue;
+        }
+        let help = match did_you_mean(&job.template, templates.files.keys().map(String::as_str)) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!(
+                "add {} to templates/ or to the theme's templates/",
+                job.template
+            ),
+        };
+        match &job.chosen_at {
+            Some((src, span)) => diags.push(
+                Diagnostic::error(format!("template `{}` not found", job.template))
+                    .at(job.file, src, span.clone())
+                    .with_help(help),
+            ),
+            None => missing
+                .entry(job.template.as_str())
+                .or_default()
+                .push(job.file),
+        }
+    }
+    for (name, files) in missing {
+        let more = match files.len() {
+            1 => String::new(),
+            n => format!(" and {} other page{}", n - 1, if n == 2 { "" } else { "s" }),
+        };
+        diags.push(
+            Diagnostic::error(format!("the theme has no template `{name}`"))
+                .in_file(files[0])
+                .with_note(format!("needed by {}{more}", files[0].display()))
+                .with_help(format!(
+                    "add {name} to templates/ or to the theme's templates/"
+                )),
+        );
+    }
+
+    let results: Vec<Result<OutputFile, (Diagnostic, &Path)>> = runnable
+        .par_iter()
+        .map(|job| {
+            let mut ctx = Context::new();
+            ctx.insert_value(job.key, job.value.clone());
+            ctx.insert_value("current_path", Value::from(job.path.as_str()));
+            ctx.insert_value("current_url", Value::from(site.url(&job.path)));
+            tera.render(&job.template, &ctx)
+                .map(|html| OutputFile {
+                    path: format!("{}index.html", job.path.trim_start_matches('/')),
+                    bytes: html.into_bytes(),
+                })
+                .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(results.len() + 1);
+    // The same template error on many pages is reported once, naming the first page.
+    let mut failures: BTreeMap<String, (Diagnostic, Vec<&Path>)> = BTreeMap::new();
+    for r in results {
+        match r {
+            Ok(f) => out.push(f),
+            Err((d, file)) => failures
+                .entry(d.render(false))
+                .or_insert_with(|| (d, Vec::new()))
+                .1
+                .push(file),
+        }
+    }
+    for (_, (d, files)) in failures {
+        let more = match files.len() {
+            1 => String::new(),
+            n => format!(" and {} other page{}", n - 1, if n == 2 { "" } else { "s" }),
+        };
+        diags.push(d.with_note(format!("while rendering {}{more}", files[0].display())));
+    }
+    if templates.contains("404.html") {
+        let mut ctx = Context::new();
+        ctx.insert_value("current_path", Value::from("/404.html"));
+        ctx.insert_value("current_url", Value::from(site.url("/404.html")));
+        match tera.render("404.html", &ctx) {
+            Ok(html) => out.push(OutputFile {
+                path: "404.html".into(),
+                bytes: html.into_bytes(),
+            }),
+            Err(e) => diags.push(tera_diagnostic(
+                &e,
+                &templates.files,
+                Some(Path::new("404.html")),
+            )),
+        }
+    }
+    out
+}
