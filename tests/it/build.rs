@@ -1,0 +1,240 @@
+//! Valid sites: what `dossier build` produces from the base fixture, behaviour by behaviour.
+
+use crate::support::Site;
+
+fn built() -> Site {
+    let site = Site::base();
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    site
+}
+
+#[test]
+fn pretty_urls_for_every_page_and_section() {
+    let site = built();
+    for path in [
+        "public/index.html",
+        "public/actors/index.html",
+        "public/actors/alice/index.html",
+        "public/actors/bob/index.html",
+        "public/locations/city/index.html",
+        "public/talks/meeting/index.html",
+        "public/source/index.html",
+        "public/style.css",
+    ] {
+        assert!(site.root().join(path).is_file(), "{path} missing");
+    }
+}
+
+#[test]
+fn citations_link_to_the_source_paragraph_and_carry_its_text() {
+    let site = built();
+    let home = site.read("public/index.html");
+    assert!(home.contains(
+        r#"Bob</a><sup class="cite"><a href="/sub/source/#p1" id="cite-1" data-n="1" title="Alice a rencontré Bob.">¶1</a></sup>."#
+    ), "{home}");
+    // The source page has the anchors and knows who cites each paragraph.
+    let source = site.read("public/source/index.html");
+    assert!(source.contains(r#"<li id="p1">Alice a rencontré Bob. / Alice met Bob.<span class="cited-by"> Alice The meeting Home</span>"#), "{source}");
+    assert!(source.contains(r#"<li id="p3">&quot;Nous avançons&quot;, a dit Alice. / &quot;We are moving forward&quot;, said Alice.<span class="cited-by"> The meeting</span>"#));
+}
+
+#[test]
+fn internal_links_resolve_with_anchors() {
+    let site = built();
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains(r#"<a href="/sub/actors/alice/#background">Alice’s page</a>"#),
+        "{home}"
+    );
+    assert!(home.contains(r#"<a href="/sub/source/#p2">the source</a>"#));
+}
+
+#[test]
+fn first_mentions_of_aliases_link_once_and_never_to_the_page_itself() {
+    let site = built();
+    let bob = site.read("public/actors/bob/index.html");
+    assert!(
+        bob.contains(
+            r#"<p>Bob is mentioned by <a class="xref" href="/sub/actors/alice/">Ally</a>.</p>"#
+        ),
+        "{bob}"
+    );
+    let alice = site.read("public/actors/alice/index.html");
+    // "Alice" on Alice's page is not linked; "City" (an alias) is.
+    assert!(alice.contains(r#"<p>Alice talked with <a class="xref" href="/sub/actors/bob/">Bob</a> in the <a class="xref" href="/sub/locations/city/">City</a>"#), "{alice}");
+    // Only the first mention on the home page links.
+    let home = site.read("public/index.html");
+    assert_eq!(
+        home.matches(r#"class="xref" href="/sub/actors/alice/""#)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn relations_show_from_both_ends_with_backlinks() {
+    let site = built();
+    let alice = site.read("public/actors/alice/index.html");
+    assert!(
+        alice.contains(r#"<li>negotiates with <a href="/sub/actors/bob/">Bob</a> [2]</li>"#),
+        "{alice}"
+    );
+    let bob = site.read("public/actors/bob/index.html");
+    assert!(bob.contains(r#"<ul class="relations"><li>negotiates with <a href="/sub/actors/alice/">Alice</a></li></ul>"#), "{bob}");
+    assert!(bob.contains(
+        r#"<ul class="talks"><li><a href="/sub/talks/meeting/">The meeting</a></li></ul>"#
+    ));
+    // Alice names Bob in a relation and links him in her text; the talk lists him; the home
+    // page links to him.
+    assert!(bob.contains(r#"<ul class="mentioned"><li><a href="/sub/actors/alice/">Alice</a></li><li><a href="/sub/talks/meeting/">The meeting</a></li><li><a href="/sub/">Home</a></li></ul>"#), "{bob}");
+}
+
+#[test]
+fn each_page_lists_every_paragraph_it_cites_once() {
+    let site = built();
+    let alice = site.read("public/actors/alice/index.html");
+    // Body ¶2, relation ¶2, event ¶1, quote by Alice ¶3.
+    assert!(alice.contains(r#"<ol class="sources"><li><a href="/sub/source/#p1">¶1</a> Alice a rencontré Bob.</li><li><a href="/sub/source/#p2">¶2</a> Ils ont parlé.</li><li><a href="/sub/source/#p3">¶3</a> &quot;Nous avançons&quot;, a dit Alice.</li></ol>"#), "{alice}");
+}
+
+#[test]
+fn talks_and_locations_show_resolved_references() {
+    let site = built();
+    let talk = site.read("public/talks/meeting/index.html");
+    assert!(
+        talk.contains(r#"<p class="meta">held, late August 2016, The City</p>"#),
+        "{talk}"
+    );
+    assert!(talk.contains(r#"<ul class="participants"><li>Alice</li><li>Bob</li></ul>"#));
+    assert!(talk.contains(
+        r#"<blockquote lang="fr">Nous avançons</blockquote><p>We are moving forward, Alice</p>"#
+    ));
+    let city = site.read("public/locations/city/index.html");
+    assert!(city.contains(r#"<p class="coords">36.2,37.15</p>"#));
+    assert!(
+        city.contains(r#"<ul class="present"><li>Alice</li><li>Bob</li></ul>"#),
+        "{city}"
+    );
+}
+
+#[test]
+fn markdown_extensions_context_and_escaped_html() {
+    let site = built();
+    let home = site.read("public/index.html");
+    assert!(home.contains(r#"<p><span class="context"><span class="context-label">Context:</span> Added by the editor.</span></p>"#), "{home}");
+    assert!(home.contains("<aside class=\"context\" aria-label=\"Context\">\n<p class=\"context-label\">Context, not from the source</p>\n<p>Not from the source.</p>\n</aside>"));
+    assert!(home.contains("<table><thead><tr><th>a</th><th>b</th></tr></thead>"));
+    assert!(home.contains(r##"<sup class="footnote-reference"><a href="#1">1</a></sup>"##));
+}
+
+fn with_raw_html(site: &Site) {
+    let home = site.read("content/_index.md") + "\n<b>raw</b>\n";
+    site.write("content/_index.md", &home);
+}
+
+#[test]
+fn raw_html_passes_when_the_site_opts_in() {
+    let site = Site::base();
+    with_raw_html(&site);
+    let toml = site.read("site.toml") + "\n[markdown]\nunsafe_html = true\n";
+    site.write("site.toml", &toml);
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(site.read("public/index.html").contains("<b>raw</b>"));
+    assert!(!out.stderr.contains("raw HTML is shown as text"));
+}
+
+#[test]
+fn raw_html_is_escaped_with_a_warning() {
+    let site = Site::base();
+    with_raw_html(&site);
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0);
+    assert!(
+        out.stderr
+            .starts_with("warning: raw HTML is shown as text\n  --> content/_index.md:19:1\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        site.read("public/index.html")
+            .contains("<p>&lt;b&gt;raw&lt;/b&gt;</p>")
+    );
+}
+
+#[test]
+fn timeline_collects_events_with_partial_dates() {
+    let site = built();
+    let home = site.read("public/index.html");
+    assert!(home.contains(r#"<ol class="timeline"><li><time datetime="2016-09-04">4 September 2016</time> Alice meets Bob.</li></ol>"#), "{home}");
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = Site::base();
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"person\"\ndraft = true\n+++\n",
+    );
+    assert_eq!(site.run(&["build"]).status, 0);
+    assert!(!site.root().join("public/actors/carol/index.html").exists());
+    assert_eq!(site.run(&["build", "--drafts"]).status, 0);
+    assert!(site.root().join("public/actors/carol/index.html").exists());
+}
+
+#[test]
+fn site_templates_override_the_theme_one_by_one() {
+    let site = Site::base();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}OVERRIDE {{ page.title }}{% endblock main %}",
+    );
+    assert_eq!(site.run(&["build"]).status, 0);
+    assert!(
+        site.read("public/source/index.html")
+            .contains("<h1>The source</h1>"),
+        "source.html is still the theme's"
+    );
+    site.write("content/about.md", "+++\ntitle = \"About\"\n+++\n");
+    assert_eq!(site.run(&["build"]).status, 0);
+    assert!(
+        site.read("public/about/index.html")
+            .contains("OVERRIDE About")
+    );
+}
+
+#[test]
+fn base_url_flag_changes_every_link() {
+    let site = Site::base();
+    let out = site.run(&["build", "--base-url", "https://example.net/other"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let home = site.read("public/index.html");
+    assert!(home.contains(r#"href="/other/style.css""#));
+    assert!(home.contains(r#"href="/other/actors/alice/#background""#));
+    assert!(!home.contains("/sub/"));
+}
+
+#[test]
+fn check_validates_and_writes_nothing() {
+    let site = Site::base();
+    let out = site.run(&["check"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("no errors"), "{}", out.stderr);
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn crlf_and_byte_order_mark_simply_work() {
+    let site = Site::base();
+    site.write(
+        "content/actors/bob.md",
+        "\u{feff}+++\r\ntitle = \"Bob\"\r\nkind = \"official\"\r\n+++\r\nBob [¶1].\r\n",
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        site.read("public/actors/bob/index.html")
+            .contains(r#"Bob<sup class="cite">"#)
+    );
+}

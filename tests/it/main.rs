@@ -1,0 +1,7 @@
+//! The integration tests: one binary, one module per feature (STYLE.md).
+
+mod build;
+mod invalid;
+mod output;
+mod shipped;
+mod support;
