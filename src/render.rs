@@ -162,6 +162,15 @@ fn line_col_to_offset(src: &str, line: usize, col: usize) -> usize {
             .map_or(line_text.len(), |(i, _)| i)
 }
 
+/// What every page needs in its `<head>` besides the theme's own tags; themes output it with
+/// `{{ head }}`.
+fn head(site: &Site, path: &str) -> String {
+    format!(
+        "<link rel=\"canonical\" href=\"{}\">",
+        crate::markdown::escape(&site.permalink(path))
+    )
+}
+
 fn shift(span: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
     span.start + by..span.end + by
 }
@@ -312,6 +321,7 @@ pub fn render(
             ctx.insert_value(job.key, job.value.clone());
             ctx.insert_value("current_path", Value::from(job.path.as_str()));
             ctx.insert_value("current_url", Value::from(site.url(&job.path)));
+            ctx.insert_value("head", Value::safe_string(&head(site, &job.path)));
             tera.render(&job.template, &ctx)
                 .map(|html| OutputFile {
                     path: format!("{}index.html", job.path.trim_start_matches('/')),
@@ -344,6 +354,7 @@ pub fn render(
         let mut ctx = Context::new();
         ctx.insert_value("current_path", Value::from("/404.html"));
         ctx.insert_value("current_url", Value::from(site.url("/404.html")));
+        ctx.insert_value("head", Value::safe_string(""));
         match tera.render("404.html", &ctx) {
             Ok(html) => out.push(OutputFile {
                 path: "404.html".into(),
