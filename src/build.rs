@@ -15,7 +15,7 @@ use crate::markdown::{self, Linker, Rendered};
 use crate::model::{self, ModelOptions, Site, Target};
 use crate::render::{self, OutputFile};
 use crate::write::{self, WriteOptions, WriteReport};
-use crate::{context, load};
+use crate::{context, links, load, publish};
 
 /// Everything a run needs to know, resolved from the command line before any work starts.
 #[derive(Debug, Clone, Default)]
@@ -96,6 +96,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     lap("context", &mut timings);
 
     let mut files = Vec::new();
+    let mut origins = render::Origins::new();
     if loaded.theme_found
         && let Some(templates) =
             render::compile(&loaded.templates, &site.config.base_path, &mut diags)
@@ -105,7 +106,10 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
             .filter(|d| d.is_error())
             .filter_map(|d| d.file.clone())
             .collect();
-        files = render::render(&site, &views, &templates, &with_errors, &mut diags);
+        let (pages, rendered_from) =
+            render::render(&site, &views, &templates, &with_errors, &mut diags);
+        files = pages;
+        origins = rendered_from;
     }
     lap("templates", &mut timings);
 
@@ -127,7 +131,29 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
             );
         }
     }
+    for (path, text) in [
+        ("sitemap.xml", publish::sitemap(&site)),
+        ("robots.txt", publish::robots(&site)),
+        ("atom.xml", publish::atom(&site)),
+    ] {
+        if taken.insert(path.to_string()) {
+            files.push(OutputFile {
+                path: path.into(),
+                bytes: text.into_bytes(),
+            });
+        }
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    if !diags.iter().any(Diagnostic::is_error) {
+        links::finish(
+            &mut files,
+            &site.config.base_path,
+            site.config.relative_links,
+            &origins,
+            &mut diags,
+        );
+    }
+    lap("links", &mut timings);
 
     let warnings = split_errors(diags)?;
     let mut counts = BTreeMap::new();

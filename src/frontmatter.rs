@@ -469,6 +469,7 @@ vocabulary!(RelationType {
     MemberOf => "member of",
     Accuses => "accuses",
     Quotes => "quotes",
+    LinkedTo => "linked to",
 });
 
 impl RelationType {
@@ -487,6 +488,7 @@ impl RelationType {
             RelationType::MemberOf => "has as member",
             RelationType::Accuses => "accused by",
             RelationType::Quotes => "quoted by",
+            RelationType::LinkedTo => "linked to",
         }
     }
 }

@@ -1,0 +1,341 @@
+//! Links in the rendered pages: every internal `href` and `src` of every page, templates
+//! included, must point at a file the build produces, and every `#anchor` at an id in it.
+//! With `relative_links` (the default) they are also rewritten relative to the page and
+//! ending in `index.html`, so the same output works under any host, any sub-path, and opened
+//! from disk (`file://`).
+//!
+//! Runs on the in-memory output, after templates and before writing. Uses lol_html, a real
+//! HTML rewriter, so attributes are found wherever and however a template writes them.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use lol_html::{RewriteStrSettings, element, rewrite_str};
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+use crate::render::OutputFile;
+
+/// Where an internal link points: an output file and maybe an anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    file: String,
+    anchor: Option<String>,
+}
+
+struct Scanned {
+    ids: HashSet<String>,
+    links: Vec<(String, Target)>,
+    rewritten: Option<String>,
+}
+
+/// Resolves `href` found in the output file `page` (e.g. `actors/x/index.html`). `None` for
+/// links that leave the site: other schemes, other hosts, paths outside the base path.
+fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with("//") {
+        return None;
+    }
+    // A scheme ("https:", "mailto:", "data:") before any '/', '?' or '#'.
+    if let Some(colon) = href.find(':')
+        && !href[..colon].contains(['/', '?', '#'])
+    {
+        return None;
+    }
+    let (before_fragment, anchor) = match href.split_once('#') {
+        Some((b, a)) => (b, Some(a.to_string())),
+        None => (href, None),
+    };
+    let path_part = before_fragment.split('?').next().unwrap_or("");
+    let file = if path_part.is_empty() {
+        page.to_string()
+    } else {
+        let absolute = if path_part.starts_with('/') {
+            path_part.to_string()
+        } else {
+            let dir = page.rfind('/').map_or("", |i| &page[..=i]);
+            format!("{base_path}{dir}{path_part}")
+        };
+        let decoded = percent_encoding::percent_decode_str(&absolute)
+            .decode_utf8_lossy()
+            .into_owned();
+        let normal = normalise(&decoded)?;
+        let inside = normal.strip_prefix(base_path.trim_end_matches('/'))?;
+        // "/subway/" is not under "/sub/".
+        if !(inside.is_empty() || inside.starts_with('/')) {
+            return None;
+        }
+        let inside = inside.strip_prefix('/').unwrap_or(inside);
+        if inside.is_empty() || inside.ends_with('/') {
+            format!("{inside}index.html")
+        } else {
+            inside.to_string()
+        }
+    };
+    let anchor = anchor
+        .map(|a| {
+            percent_encoding::percent_decode_str(&a)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|a| !a.is_empty());
+    Some(Target { file, anchor })
+}
+
+/// Resolves `.` and `..` in an absolute path; `None` if it climbs above the root.
+fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = format!("/{}", parts.join("/"));
+    if trailing && out != "/" {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// The link from `page` to `target`, relative, with an explicit file name.
+fn relative(page: &str, target: &Target) -> String {
+    let mut out = if target.file == page && target.anchor.is_some() {
+        String::new()
+    } else {
+        let from: Vec<&str> = page.split('/').collect();
+        let from_dir = &from[..from.len() - 1];
+        let to: Vec<&str> = target.file.split('/').collect();
+        let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let mut s = "../".repeat(from_dir.len() - common);
+        s.push_str(&to[common..].join("/"));
+        s
+    };
+    if let Some(a) = &target.anchor {
+        out.push('#');
+        out.push_str(a);
+    }
+    out
+}
+
+fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanned, String> {
+    let ids = std::cell::RefCell::new(HashSet::new());
+    let links = std::cell::RefCell::new(Vec::new());
+    let handler = element!("*", |el| {
+        if let Some(id) = el.get_attribute("id") {
+            ids.borrow_mut().insert(id);
+        }
+        if let Some(name) = el.get_attribute("name")
+            && el.tag_name() == "a"
+        {
+            ids.borrow_mut().insert(name);
+        }
+        for attr in ["href", "src"] {
+            let Some(value) = el.get_attribute(attr) else {
+                continue;
+            };
+            let Some(target) = resolve(&value, page, base_path) else {
+                continue;
+            };
+            if rewrite {
+                el.set_attribute(attr, &relative(page, &target))?;
+            }
+            links.borrow_mut().push((value, target));
+        }
+        Ok(())
+    });
+    let out = rewrite_str(
+        html,
+        RewriteStrSettings::new().append_element_content_handler(handler),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Scanned {
+        ids: ids.into_inner(),
+        links: links.into_inner(),
+        rewritten: rewrite.then_some(out),
+    })
+}
+
+/// Checks (and, if `relative`, rewrites) the links of every HTML file in `files`.
+/// `origins` maps an output path to the content file and template it was rendered from.
+pub fn finish(
+    files: &mut [OutputFile],
+    base_path: &str,
+    relative_links: bool,
+    origins: &HashMap<String, (PathBuf, String)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let existing: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    let scanned: Vec<Option<Result<Scanned, String>>> = files
+        .par_iter()
+        .map(|f| {
+            if !f.path.ends_with(".html") {
+                return None;
+            }
+            let html = String::from_utf8_lossy(&f.bytes);
+            Some(scan(&f.path, &html, base_path, relative_links))
+        })
+        .collect();
+    let mut ids: HashMap<&str, &HashSet<String>> = HashMap::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        if let Some(Ok(s)) = s {
+            ids.insert(f.path.as_str(), &s.ids);
+        }
+    }
+    // Broken links, grouped so one bad link in a shared template is one error.
+    let mut broken: BTreeMap<(String, String), (String, Vec<String>)> = BTreeMap::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        let s = match s {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                diags.push(Diagnostic::error(format!(
+                    "cannot read the HTML of {}: {e}",
+                    f.path
+                )));
+                continue;
+            }
+            None => continue,
+        };
+        let template = origins
+            .get(&f.path)
+            .map_or_else(String::new, |(_, t)| t.clone());
+        for (href, target) in &s.links {
+            let problem = if !existing.contains(&target.file) {
+                Some(format!("the site has no {}", target.file))
+            } else {
+                match (&target.anchor, ids.get(target.file.as_str())) {
+                    (Some(a), Some(set)) if !set.contains(a) => {
+                        Some(format!("{} has no id `{a}`", target.file))
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(problem) = problem {
+                broken
+                    .entry((template.clone(), href.clone()))
+                    .or_insert_with(|| (problem, Vec::new()))
+                    .1
+                    .push(f.path.clone());
+            }
+        }
+    }
+    for ((template, href), (problem, pages)) in broken {
+        let first = &pages[0];
+        let mut d = Diagnostic::error(format!("broken link `{href}`: {problem}"));
+        let more = match pages.len() {
+            1 => String::new(),
+            n => format!(" and {} other page{}", n - 1, if n == 2 { "" } else { "s" }),
+        };
+        match origins.get(first) {
+            Some((file, _)) => {
+                d = d.in_file(file).with_note(format!(
+                    "in {first}, rendered with template `{template}`{more}"
+                ));
+            }
+            None => d = d.with_note(format!("in {first}{more}")),
+        }
+        diags.push(d.with_help("fix the link in the page's Markdown or in the template; internal links in Markdown are best written `@/section/file.md`"));
+    }
+    if relative_links {
+        for (f, s) in files.iter_mut().zip(scanned) {
+            if let Some(Ok(Scanned {
+                rewritten: Some(html),
+                ..
+            })) = s
+            {
+                f.bytes = html.into_bytes();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(file: &str, anchor: Option<&str>) -> Option<Target> {
+        Some(Target {
+            file: file.into(),
+            anchor: anchor.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn resolves_internal_links() {
+        let page = "actors/x/index.html";
+        let cases = [
+            ("/sub/actors/y/", t("actors/y/index.html", None)),
+            ("/sub/", t("index.html", None)),
+            ("/sub", t("index.html", None)),
+            ("/sub/source/#p17", t("source/index.html", Some("p17"))),
+            ("#p3", t(page, Some("p3"))),
+            ("../y/", t("actors/y/index.html", None)),
+            ("../../style.css", t("style.css", None)),
+            ("/sub/a%20b/", t("a b/index.html", None)),
+            ("https://example.org/", None),
+            ("mailto:x@example.org", None),
+            ("//cdn.example/x.js", None),
+            ("/other/", None),
+            ("/subway/", None),
+            ("../../../../../etc/passwd", None),
+        ];
+        for (href, want) in cases {
+            assert_eq!(resolve(href, page, "/sub/"), want, "{href}");
+        }
+    }
+
+    #[test]
+    fn relative_links_end_in_a_file() {
+        let cases = [
+            (
+                "actors/x/index.html",
+                t("locations/y/index.html", None),
+                "../../locations/y/index.html",
+            ),
+            (
+                "index.html",
+                t("actors/index.html", None),
+                "actors/index.html",
+            ),
+            (
+                "actors/x/index.html",
+                t("style.css", None),
+                "../../style.css",
+            ),
+            (
+                "source/index.html",
+                t("source/index.html", Some("p2")),
+                "#p2",
+            ),
+            (
+                "actors/x/index.html",
+                t("actors/x/index.html", None),
+                "index.html",
+            ),
+            (
+                "actors/index.html",
+                t("actors/x/index.html", Some("a")),
+                "x/index.html#a",
+            ),
+        ];
+        for (page, target, want) in cases {
+            assert_eq!(relative(page, &target.unwrap()), want, "{page}");
+        }
+    }
+
+    #[test]
+    fn scan_finds_ids_and_rewrites() {
+        let html = r#"<a href="/sub/y/#k" id="top">x</a><img src='/sub/i.png'><svg><a href="/sub/z/"><text>t</text></a></svg>"#;
+        let s = scan("a/index.html", html, "/sub/", true).unwrap();
+        assert!(s.ids.contains("top"));
+        assert_eq!(s.links.len(), 3);
+        let out = s.rewritten.unwrap();
+        assert!(out.contains(r#"href="../y/index.html#k""#), "{out}");
+        assert!(out.contains(r#"src="../i.png""#), "{out}");
+        assert!(out.contains(r#"href="../z/index.html""#), "{out}");
+    }
+}
