@@ -35,6 +35,8 @@ pub struct Built {
     /// Page counts by kind, for the summary line.
     pub counts: BTreeMap<&'static str, usize>,
     pub warnings: Vec<Diagnostic>,
+    /// Links to other sites, with the pages that hold them.
+    pub external: links::External,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -144,8 +146,9 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut external = links::External::new();
     if !diags.iter().any(Diagnostic::is_error) {
-        links::finish(
+        external = links::finish(
             &mut files,
             &site.config.base_path,
             site.config.relative_links,
@@ -166,6 +169,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         files,
         counts,
         warnings,
+        external,
         timings,
     })
 }

@@ -59,6 +59,9 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// Also list links to other sites, and check them when a network is there.
+    #[arg(long)]
+    pub external: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -71,6 +74,34 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         let _ = writeln!(err, "{}\n", d.render(true));
     }
+}
+
+/// Lists external links with their status: ok, broken (HTTP error) or unchecked.
+fn print_external(external: &crate::links::External) {
+    use crate::external::Status;
+    let results = crate::external::check(external);
+    let (mut ok, mut broken, mut unchecked) = (0, 0, 0);
+    let mut out = anstream::stdout();
+    let _ = writeln!(out, "External links: {}", results.len());
+    for (url, status) in &results {
+        let pages = external.get(url).map(|p| p.join(", ")).unwrap_or_default();
+        let label = match status {
+            Status::Ok(code) => {
+                ok += 1;
+                format!("ok {code}")
+            }
+            Status::Broken(code) => {
+                broken += 1;
+                format!("BROKEN {code}")
+            }
+            Status::Unchecked(why) => {
+                unchecked += 1;
+                format!("unchecked ({why})")
+            }
+        };
+        let _ = writeln!(out, "  {label:<12} {url}  (in {pages})");
+    }
+    let _ = writeln!(out, "{ok} ok, {broken} broken, {unchecked} unchecked");
 }
 
 fn summary_of_errors(diags: &[Diagnostic]) -> String {
@@ -144,6 +175,9 @@ pub fn run(cli: Cli) -> ExitCode {
             match build::render_site(&opts) {
                 Ok(built) => {
                     print_diagnostics(&built.warnings);
+                    if args.external {
+                        print_external(&built.external);
+                    }
                     eprintln!(
                         "Checked {} in {:.2} s: no errors{}.",
                         counts_line(&built.counts),

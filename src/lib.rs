@@ -13,6 +13,7 @@ pub mod config;
 pub mod context;
 pub mod dates;
 pub mod diagnostics;
+pub mod external;
 pub mod frontmatter;
 pub mod links;
 pub mod load;

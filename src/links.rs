@@ -26,8 +26,13 @@ struct Target {
 struct Scanned {
     ids: HashSet<String>,
     links: Vec<(String, Target)>,
+    /// http(s) links to other sites.
+    external: Vec<String>,
     rewritten: Option<String>,
 }
+
+/// External links of the site: URL → the output files that link to it.
+pub type External = BTreeMap<String, Vec<String>>;
 
 /// Resolves `href` found in the output file `page` (e.g. `actors/x/index.html`). `None` for
 /// links that leave the site: other schemes, other hosts, paths outside the base path.
@@ -125,6 +130,7 @@ fn relative(page: &str, target: &Target) -> String {
 fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanned, String> {
     let ids = std::cell::RefCell::new(HashSet::new());
     let links = std::cell::RefCell::new(Vec::new());
+    let external = std::cell::RefCell::new(Vec::new());
     let handler = element!("*", |el| {
         if let Some(id) = el.get_attribute("id") {
             ids.borrow_mut().insert(id);
@@ -139,6 +145,13 @@ fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanne
                 continue;
             };
             let Some(target) = resolve(&value, page, base_path) else {
+                let v = value.trim();
+                if attr == "href"
+                    && (v.starts_with("http://") || v.starts_with("https://"))
+                    && el.tag_name() == "a"
+                {
+                    external.borrow_mut().push(v.to_string());
+                }
                 continue;
             };
             if rewrite {
@@ -156,6 +169,7 @@ fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanne
     Ok(Scanned {
         ids: ids.into_inner(),
         links: links.into_inner(),
+        external: external.into_inner(),
         rewritten: rewrite.then_some(out),
     })
 }
@@ -168,7 +182,7 @@ pub fn finish(
     relative_links: bool,
     origins: &HashMap<String, (PathBuf, String)>,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> External {
     let existing: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
     let scanned: Vec<Option<Result<Scanned, String>>> = files
         .par_iter()
@@ -240,6 +254,17 @@ pub fn finish(
         }
         diags.push(d.with_help("fix the link in the page's Markdown or in the template; internal links in Markdown are best written `@/section/file.md`"));
     }
+    let mut external = External::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        if let Some(Ok(s)) = s {
+            for url in &s.external {
+                let pages = external.entry(url.clone()).or_default();
+                if pages.last() != Some(&f.path) {
+                    pages.push(f.path.clone());
+                }
+            }
+        }
+    }
     if relative_links {
         for (f, s) in files.iter_mut().zip(scanned) {
             if let Some(Ok(Scanned {
@@ -251,6 +276,7 @@ pub fn finish(
             }
         }
     }
+    external
 }
 
 #[cfg(test)]

@@ -3,5 +3,6 @@
 mod build;
 mod invalid;
 mod output;
+mod publish;
 mod shipped;
 mod support;
