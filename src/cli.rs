@@ -25,6 +25,44 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every validation of `build`, templates included, and write nothing.
     Check(CheckArgs),
+    /// Build into memory, serve on localhost, and rebuild and reload on every change.
+    Serve(ServeArgs),
+    /// Start a new page: content/<SECTION>/<slug>.md with the section's fields, as a draft.
+    New(NewArgs),
+    /// Start a new dossier in DIR that builds as it is.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The section: actors, locations, talks, or another folder of content/ with an _index.md.
+    pub section: String,
+    /// The page's title; the file name is made from it.
+    pub title: String,
+    /// The site's folder: the one that holds site.toml.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create (it must be new or empty).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The address to listen on. Anything but 127.0.0.1 or ::1 exposes the site to your network.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub interface: std::net::IpAddr,
+    /// The port to listen on (default 1111, or a free one if it is taken; 0 for any free one).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +204,51 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Command::Serve(args) => {
+            let opts = crate::serve::ServeOptions {
+                root: args.site.root,
+                interface: args.interface,
+                port: args.port,
+                open: args.open,
+                drafts: args.site.drafts,
+            };
+            match crate::serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(diags) => {
+                    print_diagnostics(&diags);
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::New(args) => {
+            match crate::scaffold::new_entry(&args.root, &args.section, &args.title) {
+                Ok(rel) => {
+                    eprintln!(
+                        "Wrote {} (a draft: remove `draft = true` when it is ready).",
+                        rel.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    print_diagnostics(&[d]);
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Init(args) => match crate::scaffold::init(&args.dir) {
+            Ok(n) => {
+                eprintln!(
+                    "Wrote a new dossier in {} ({n} files). Next: cd {} && dossier serve",
+                    args.dir.display(),
+                    args.dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(d) => {
+                print_diagnostics(&[d]);
+                ExitCode::from(1)
+            }
+        },
         Command::Check(args) => {
             let opts = BuildOptions {
                 root: args.site.root,

@@ -21,4 +21,6 @@ pub mod markdown;
 pub mod model;
 pub mod publish;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod write;

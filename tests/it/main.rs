@@ -4,5 +4,7 @@ mod build;
 mod invalid;
 mod output;
 mod publish;
+mod scaffold;
+mod serve;
 mod shipped;
 mod support;
