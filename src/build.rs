@@ -15,7 +15,7 @@ use crate::markdown::{self, Linker, Rendered};
 use crate::model::{self, ModelOptions, Site, Target};
 use crate::render::{self, OutputFile};
 use crate::write::{self, WriteOptions, WriteReport};
-use crate::{context, links, load, publish};
+use crate::{context, links, lint, load, publish};
 
 /// Everything a run needs to know, resolved from the command line before any work starts.
 #[derive(Debug, Clone, Default)]
@@ -26,7 +26,21 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub force: bool,
+    /// The stage the build is in (an index into [`STAGES`]), for a progress display.
+    pub progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
+
+/// The stages of a build, in order.
+pub const STAGES: [&str; 8] = [
+    "loading",
+    "resolving",
+    "Markdown",
+    "context",
+    "templates",
+    "links",
+    "writing",
+    "done",
+];
 
 /// A site rendered in memory.
 pub struct Built {
@@ -60,7 +74,9 @@ fn split_errors(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Vec<Diagn
 pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
+    let progress = opts.progress.clone();
     let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+        progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let now = Instant::now();
         timings.push((name, now - clock));
         clock = now;
@@ -92,6 +108,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     for r in bodies.iter().chain(&section_bodies) {
         diags.extend(r.diags.iter().cloned());
     }
+
     lap("markdown", &mut timings);
 
     let views = context::build(&site, &bodies, &section_bodies);
@@ -155,6 +172,11 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
             &origins,
             &mut diags,
         );
+    }
+    // Editorial warnings only for a site without errors: an error often causes them (a
+    // broken file references nothing), and they would bury it.
+    if !diags.iter().any(Diagnostic::is_error) {
+        diags.extend(lint::lint(&site, &bodies, &section_bodies));
     }
     lap("links", &mut timings);
 

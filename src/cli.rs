@@ -107,6 +107,42 @@ pub fn main() -> ExitCode {
     run(cli)
 }
 
+/// Runs `work`; if it takes more than a second and stderr is a terminal, shows which stage
+/// the build is in meanwhile, then clears the line.
+fn with_progress<T>(opts: &BuildOptions, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal as _;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let stage = opts.progress.clone();
+    let flag = done.clone();
+    let started = std::time::Instant::now();
+    let shower = std::thread::spawn(move || {
+        let mut shown = false;
+        while !flag.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if started.elapsed().as_secs_f64() >= 1.0 && !flag.load(Ordering::Relaxed) {
+                let name =
+                    build::STAGES[stage.load(Ordering::Relaxed).min(build::STAGES.len() - 1)];
+                eprint!(
+                    "\r\x1b[2K  building: {name} ({:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+                shown = true;
+            }
+        }
+        if shown {
+            eprint!("\r\x1b[2K");
+        }
+    });
+    let result = work();
+    done.store(true, Ordering::Relaxed);
+    let _ = shower.join();
+    result
+}
+
 fn print_diagnostics(diags: &[Diagnostic]) {
     let mut err = anstream::stderr();
     for d in diags {
@@ -174,8 +210,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 base_url: args.base_url,
                 drafts: args.site.drafts,
                 force: args.force,
+                ..BuildOptions::default()
             };
-            match build::build(&opts) {
+            match with_progress(&opts, || build::build(&opts)) {
                 Ok(w) => {
                     print_diagnostics(&w.built.warnings);
                     if args.timings {
@@ -255,7 +292,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 drafts: args.site.drafts,
                 ..BuildOptions::default()
             };
-            match build::render_site(&opts) {
+            match with_progress(&opts, || build::render_site(&opts)) {
                 Ok(built) => {
                     print_diagnostics(&built.warnings);
                     if args.external {

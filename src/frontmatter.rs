@@ -281,6 +281,8 @@ page_front_matter!(ActorFm {
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
     #[serde(default)]
+    spellings: Vec<String>,
+    #[serde(default)]
     relations: Vec<RelationFm>,
     #[serde(default)]
     events: Vec<EventFm>,
@@ -290,6 +292,8 @@ page_front_matter!(LocationFm {
     kind: LocationKind,
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
+    #[serde(default)]
+    spellings: Vec<String>,
     #[serde(default)]
     within: Option<Spanned<String>>,
     #[serde(default)]

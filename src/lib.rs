@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod external;
 pub mod frontmatter;
 pub mod links;
+pub mod lint;
 pub mod load;
 pub mod markdown;
 pub mod model;

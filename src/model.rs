@@ -150,6 +150,8 @@ pub struct Actor {
     pub role: Option<String>,
     pub side: Option<String>,
     pub aliases: Vec<String>,
+    /// Other spellings readers may search for; shown and indexed, never auto-linked.
+    pub spellings: Vec<String>,
     pub relations: Vec<Relation>,
 }
 
@@ -165,6 +167,8 @@ pub struct Relation {
 pub struct Location {
     pub kind: LocationKind,
     pub aliases: Vec<String>,
+    /// Other spellings readers may search for; shown and indexed, never auto-linked.
+    pub spellings: Vec<String>,
     pub within: Option<PageId>,
     pub coordinates: Option<Coordinates>,
 }
@@ -1052,6 +1056,7 @@ fn resolve_page(
                 role: f.role,
                 side,
                 aliases: clean_aliases(&mut cx, &f.aliases),
+                spellings: f.spellings,
                 relations,
             })
         }
@@ -1084,6 +1089,7 @@ fn resolve_page(
             PageKind::Location(Location {
                 kind: f.kind,
                 aliases: clean_aliases(&mut cx, &f.aliases),
+                spellings: f.spellings,
                 within: within.filter(|&w| w != id),
                 coordinates,
             })

@@ -35,7 +35,7 @@ fn citations_link_to_the_source_paragraph_and_carry_its_text() {
     ), "{home}");
     // The source page has the anchors and knows who cites each paragraph.
     let source = site.read("public/source/index.html");
-    assert!(source.contains(r#"<li id="p1">Alice a rencontré Bob. / Alice met Bob.<span class="cited-by"> Alice The meeting Home</span>"#), "{source}");
+    assert!(source.contains(r#"<li id="p1">Alice a rencontré Bob. / Alice met Bob.<span class="cited-by"> Alice Bob The City The meeting Home</span>"#), "{source}");
     assert!(source.contains(r#"<li id="p3">&quot;Nous avançons&quot;, a dit Alice. / &quot;We are moving forward&quot;, said Alice.<span class="cited-by"> The meeting</span>"#));
 }
 
@@ -56,7 +56,7 @@ fn first_mentions_of_aliases_link_once_and_never_to_the_page_itself() {
     let bob = site.read("public/actors/bob/index.html");
     assert!(
         bob.contains(
-            r#"<p>Bob is mentioned by <a class="xref" href="/sub/actors/alice/">Ally</a>.</p>"#
+            r#"<p>Bob is mentioned by <a class="xref" href="/sub/actors/alice/">Ally</a><sup class="cite">"#
         ),
         "{bob}"
     );
@@ -237,4 +237,35 @@ fn crlf_and_byte_order_mark_simply_work() {
         site.read("public/actors/bob/index.html")
             .contains(r#"Bob<sup class="cite">"#)
     );
+}
+
+#[test]
+fn editorial_warnings_are_separate_from_errors_and_do_not_fail_the_build() {
+    let site = Site::base();
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"person\"\naliases = [\"Caz\"]\nspellings = [\"Karol\"]\n+++\nCarol said nothing.\n",
+    );
+    let out = site.run(&["check"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: "))
+            .collect::<Vec<_>>(),
+        [
+            "warning: actor `carol` cites no paragraph of the source",
+            "warning: alias `Caz` of carol appears in no page and no source paragraph",
+            "warning: nobody refers to actor `carol`",
+        ],
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.ends_with("no errors, 3 warnings.\n"),
+        "{}",
+        out.stderr
+    );
+    // Spellings are for search: never linked, never warned about.
+    assert!(!out.stderr.contains("Karol"));
 }
