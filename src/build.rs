@@ -15,7 +15,7 @@ use crate::markdown::{self, Linker, Rendered};
 use crate::model::{self, ModelOptions, Site, Target};
 use crate::render::{self, OutputFile};
 use crate::write::{self, WriteOptions, WriteReport};
-use crate::{context, links, lint, load, publish};
+use crate::{context, links, lint, load, publish, search};
 
 /// Everything a run needs to know, resolved from the command line before any work starts.
 #[derive(Debug, Clone, Default)]
@@ -26,17 +26,21 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub force: bool,
+    /// Leave the search index out of `files` and return its records in `Built::search`
+    /// instead, for a caller that builds the index later (`serve`, between keystrokes).
+    pub defer_search: bool,
     /// The stage the build is in (an index into [`STAGES`]), for a progress display.
     pub progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The stages of a build, in order.
-pub const STAGES: [&str; 8] = [
+pub const STAGES: [&str; 9] = [
     "loading",
     "resolving",
     "Markdown",
     "context",
     "templates",
+    "search index",
     "links",
     "writing",
     "done",
@@ -51,6 +55,8 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
     /// Links to other sites, with the pages that hold them.
     pub external: links::External,
+    /// With `defer_search`: the records the search index is to be built from.
+    pub search: Vec<search::Record>,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -150,6 +156,23 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
             );
         }
     }
+    let mut deferred = Vec::new();
+    if site.config.search && opts.defer_search && !diags.iter().any(Diagnostic::is_error) {
+        deferred = search::records(&site, &bodies, &section_bodies);
+    } else if site.config.search && !diags.iter().any(Diagnostic::is_error) {
+        let records = search::records(&site, &bodies, &section_bodies);
+        match search::index(&records, &site.config.default_language) {
+            Ok(index) => {
+                for f in index {
+                    if taken.insert(f.path.clone()) {
+                        files.push(f);
+                    }
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    lap("search", &mut timings);
     for (path, text) in [
         ("sitemap.xml", publish::sitemap(&site)),
         ("robots.txt", publish::robots(&site)),
@@ -192,6 +215,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         counts,
         warnings,
         external,
+        search: deferred,
         timings,
     })
 }

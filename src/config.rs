@@ -30,6 +30,8 @@ struct RawConfig {
     preserve: Vec<String>,
     #[serde(default = "yes")]
     relative_links: bool,
+    #[serde(default = "yes")]
+    search: bool,
     #[serde(default)]
     markdown: MarkdownConfig,
     #[serde(default)]
@@ -102,6 +104,8 @@ pub struct Config {
     /// Internal links are written relative to each page, ending in `index.html`, so the
     /// output works under any host and path and from disk.
     pub relative_links: bool,
+    /// Build a search index (Pagefind) into `pagefind/`.
+    pub search: bool,
     pub markdown: MarkdownConfig,
     pub sides: Vec<Side>,
     pub extra: toml::Table,
@@ -177,6 +181,7 @@ pub fn parse(
         default_source: raw.default_source.map(|s| s.into_inner()),
         preserve: raw.preserve,
         relative_links: raw.relative_links,
+        search: raw.search,
         markdown: raw.markdown,
         sides: raw.sides,
         extra: raw.extra,

@@ -214,6 +214,7 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
     b.cited_by = cited_by;
 
     // Events, and which pages each involves.
+    let event_ids = crate::search::event_ids(&site.events);
     for (i, e) in site.events.iter().enumerate() {
         let mut involved: BTreeSet<PageId> = e.actors.iter().copied().collect();
         involved.extend(e.place);
@@ -227,6 +228,7 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
             }
         }
         let v = obj! {
+            "id" => event_ids[i].as_str(),
             "date" => date_value(&e.date),
             "as_stated" => e.as_stated.clone(),
             "summary" => e.summary.as_str(),

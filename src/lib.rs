@@ -23,5 +23,6 @@ pub mod model;
 pub mod publish;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod write;

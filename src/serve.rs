@@ -73,6 +73,8 @@ enum Change {
 }
 
 struct Shared {
+    /// Counts builds, so a search index finished late never replaces a newer one.
+    generation: std::sync::atomic::AtomicU64,
     /// The last good build: output path → bytes.
     files: RwLock<Arc<HashMap<String, Arc<[u8]>>>>,
     /// The errors of the latest build, if it failed, as plain text.
@@ -147,6 +149,7 @@ async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
         root: opts.root.clone(),
         base_url: Some(base_url.clone()),
         drafts: opts.drafts,
+        defer_search: true,
         ..BuildOptions::default()
     };
 
@@ -161,6 +164,7 @@ async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
         h
     });
     let shared = Arc::new(Shared {
+        generation: std::sync::atomic::AtomicU64::new(0),
         files: RwLock::new(Arc::new(HashMap::new())),
         errors: RwLock::new(None),
         changes,
@@ -170,7 +174,11 @@ async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
     // The first build: errors are shown, and the server still starts so the editor can fix
     // them with the overlay in view.
     let started = Instant::now();
-    rebuild(&shared, &build_opts, started);
+    {
+        // Builds are synchronous (rayon inside, and the search index runs its own runtime).
+        let (shared, build_opts) = (shared.clone(), build_opts.clone());
+        let _ = tokio::task::spawn_blocking(move || rebuild(&shared, &build_opts, started)).await;
+    }
 
     let _watcher = watch(&opts.root, shared.clone(), build_opts.clone())?;
     let app = Router::new()
@@ -196,15 +204,25 @@ async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
 }
 
 /// Rebuilds into memory and publishes the result: new files on success, errors on failure.
-fn rebuild(shared: &Shared, opts: &BuildOptions, started: Instant) {
+fn rebuild(shared: &Arc<Shared>, opts: &BuildOptions, started: Instant) {
     match build::render_site(opts) {
         Ok(built) => {
             let old = shared.files.read().map(|f| f.clone()).unwrap_or_default();
-            let files: HashMap<String, Arc<[u8]>> = built
+            let mut files: HashMap<String, Arc<[u8]>> = built
                 .files
                 .into_iter()
                 .map(|f| (f.path, Arc::from(f.bytes)))
                 .collect();
+            // The search index is rebuilt in the background; until then the previous one
+            // keeps answering.
+            let index_prefix = format!("{}/", crate::search::BUNDLE_DIR);
+            for (k, v) in old.iter().filter(|(k, _)| k.starts_with(&index_prefix)) {
+                files.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            let generation = shared
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                + 1;
             let changed = files
                 .iter()
                 .filter(|(k, v)| old.get(*k) != Some(*v))
@@ -229,6 +247,12 @@ fn rebuild(shared: &Shared, opts: &BuildOptions, started: Instant) {
             if changed > 0 || had_errors {
                 let _ = shared.changes.send(Change::Reload);
             }
+            if !built.search.is_empty() {
+                let language = built.config.default_language.clone();
+                let records = built.search;
+                let shared = shared.clone();
+                std::thread::spawn(move || index_later(&shared, &records, &language, generation));
+            }
         }
         Err(diags) => {
             let mut stderr = anstream::stderr();
@@ -248,6 +272,36 @@ fn rebuild(shared: &Shared, opts: &BuildOptions, started: Instant) {
             }
             let _ = shared.changes.send(Change::Errors(text));
         }
+    }
+}
+
+/// Builds the search index of build `generation` and swaps it in, unless a newer build
+/// has come since (its own index is on the way).
+fn index_later(
+    shared: &Shared,
+    records: &[crate::search::Record],
+    language: &str,
+    generation: u64,
+) {
+    let index = match crate::search::index(records, language) {
+        Ok(index) => index,
+        Err(d) => {
+            eprintln!("{}", d.render(false));
+            return;
+        }
+    };
+    if shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+        return;
+    }
+    if let Ok(mut files) = shared.files.write() {
+        let prefix = format!("{}/", crate::search::BUNDLE_DIR);
+        let mut next: HashMap<String, Arc<[u8]>> = files
+            .iter()
+            .filter(|(k, _)| !k.starts_with(&prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        next.extend(index.into_iter().map(|f| (f.path, Arc::from(f.bytes))));
+        *files = Arc::new(next);
     }
 }
 

@@ -113,6 +113,13 @@ fn edits_reload_errors_overlay_and_the_last_good_build_stays() {
         home.contains("<script src=\"/__dossier/live.js\"></script></body>"),
         "{home}"
     );
+    // The search index is built in the background and then served from memory too.
+    let mut waited = 0;
+    while get(port, "/pagefind/pagefind.js").0 != 200 {
+        assert!(waited < 100, "no search index after 10 s");
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    }
     let rx = events(port);
 
     // An edit: the page changes and open pages are told to reload.
