@@ -76,16 +76,29 @@ fn split_errors(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Vec<Diagn
     }
 }
 
+/// Times the stages and reports progress.
+struct Clock {
+    last: Instant,
+    progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn lap(&mut self, name: &'static str) {
+        self.progress
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let now = Instant::now();
+        self.timings.push((name, now - self.last));
+        self.last = now;
+    }
+}
+
 /// Runs every stage but the write. `Err` holds all diagnostics, errors first.
 pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let progress = opts.progress.clone();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
-        progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let now = Instant::now();
-        timings.push((name, now - clock));
-        clock = now;
+    let mut clock = Clock {
+        last: Instant::now(),
+        progress: opts.progress.clone(),
+        timings: Vec::new(),
     };
     let mut diags = Vec::new();
     let root = opts.root.as_path();
@@ -95,10 +108,33 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     };
     let config = config::parse(Path::new("site.toml"), &config_src, &overrides, &mut diags)
         .ok_or_else(|| diags.clone())?;
-
     let loaded = load::load(root, &config.theme, &mut diags);
-    lap("load", &mut timings);
+    clock.lap("load");
+    render_loaded(config, loaded, opts, diags, clock)
+}
 
+/// Everything after loading, on values in memory: no disk is read or written. Fuzzing and
+/// tests can call it with a site made up in memory.
+pub fn render_in_memory(
+    config: Config,
+    loaded: load::Loaded,
+    opts: &BuildOptions,
+) -> Result<Built, Vec<Diagnostic>> {
+    let clock = Clock {
+        last: Instant::now(),
+        progress: opts.progress.clone(),
+        timings: Vec::new(),
+    };
+    render_loaded(config, loaded, opts, Vec::new(), clock)
+}
+
+fn render_loaded(
+    config: Config,
+    loaded: load::Loaded,
+    opts: &BuildOptions,
+    mut diags: Vec<Diagnostic>,
+    mut clock: Clock,
+) -> Result<Built, Vec<Diagnostic>> {
     let site = model::build(
         config,
         loaded.content,
@@ -108,17 +144,17 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         },
         &mut diags,
     );
-    lap("model", &mut timings);
+    clock.lap("model");
 
     let (bodies, section_bodies) = render_bodies(&site);
     for r in bodies.iter().chain(&section_bodies) {
         diags.extend(r.diags.iter().cloned());
     }
 
-    lap("markdown", &mut timings);
+    clock.lap("markdown");
 
     let views = context::build(&site, &bodies, &section_bodies);
-    lap("context", &mut timings);
+    clock.lap("context");
 
     let mut files = Vec::new();
     let mut origins = render::Origins::new();
@@ -136,7 +172,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         files = pages;
         origins = rendered_from;
     }
-    lap("templates", &mut timings);
+    clock.lap("templates");
 
     let mut taken: std::collections::BTreeSet<String> =
         files.iter().map(|f| f.path.clone()).collect();
@@ -172,7 +208,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
             Err(d) => diags.push(d),
         }
     }
-    lap("search", &mut timings);
+    clock.lap("search");
     for (path, text) in [
         ("sitemap.xml", publish::sitemap(&site)),
         ("robots.txt", publish::robots(&site)),
@@ -201,7 +237,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     if !diags.iter().any(Diagnostic::is_error) {
         diags.extend(lint::lint(&site, &bodies, &section_bodies));
     }
-    lap("links", &mut timings);
+    clock.lap("links");
 
     let warnings = split_errors(diags)?;
     let mut counts = BTreeMap::new();
@@ -216,7 +252,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         warnings,
         external,
         search: deferred,
-        timings,
+        timings: clock.timings,
     })
 }
 
