@@ -17,5 +17,6 @@ pub mod frontmatter;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod pictures;
 pub mod render;
 pub mod write;

@@ -5,3 +5,4 @@ mod invalid;
 mod output;
 mod shipped;
 mod support;
+mod theme;
