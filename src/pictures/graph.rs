@@ -9,12 +9,14 @@
 use std::f64::consts::PI;
 use std::fmt::Write;
 
-use super::{esc, num, side_class, text_width};
+use super::{esc, num, shorten, side_class, text_width};
 use crate::model::PageId;
 
 const RADIUS: f64 = 300.0;
 const NODE_R: f64 = 7.0;
 const FONT: f64 = 15.0;
+/// Longer names are shortened on the circle (the link's name and tooltip keep them whole).
+const LABEL_CHARS: usize = 26;
 
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -95,7 +97,7 @@ impl Graph {
         let angles = layout(nodes, sides);
         let longest = nodes
             .iter()
-            .map(|n| text_width(&n.title, FONT))
+            .map(|n| text_width(&shorten(&n.title, LABEL_CHARS), FONT))
             .fold(0.0, f64::max);
         let c = (RADIUS + NODE_R + 8.0 + longest + 6.0).round();
         let at = |i: usize, r: f64| {
@@ -146,7 +148,8 @@ impl Graph {
             let title = esc(&n.title);
             let _ = write!(
                 out,
-                r#"<a href="{url}" aria-label="{title}"><title>{title}</title><circle class="node {side}" cx="{x}" cy="{y}" r="{r}"/><text x="{lx}" y="{ly}" dy=".35em" text-anchor="{anchor}" transform="rotate({rot} {lx} {ly})">{title}</text></a>"#,
+                r#"<a href="{url}" aria-label="{title}"><title>{title}</title><circle class="node {side}" cx="{x}" cy="{y}" r="{r}"/><text x="{lx}" y="{ly}" dy=".35em" text-anchor="{anchor}" transform="rotate({rot} {lx} {ly})">{label}</text></a>"#,
+                label = esc(&shorten(&n.title, LABEL_CHARS)),
                 url = esc(&n.url),
                 side = side_class(n.side),
                 x = num(x),
