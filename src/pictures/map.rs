@@ -261,8 +261,9 @@ impl Maps {
                 linked: true,
                 overlay,
                 font: 14.0,
-                tolerance: 1.2,
-                min_area: 3.0,
+                // An overview: coarse outlines are enough and keep the page light.
+                tolerance: 2.0,
+                min_area: 8.0,
             });
             (svg, members.iter().map(|p| p.id).collect())
         });

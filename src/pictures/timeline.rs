@@ -34,6 +34,8 @@ pub struct Segment {
     /// First and last day shown (padded around the events).
     pub start: f64,
     pub end: f64,
+    /// The first event's first day.
+    pub first: f64,
     pub events: usize,
     /// Left edge and width in pixels.
     pub x: f64,
@@ -75,6 +77,7 @@ pub fn segments(spans: &[Span]) -> Vec<Segment> {
             let seg = Segment {
                 start: s - pad,
                 end: e + pad,
+                first: s,
                 events: n,
                 x,
                 width,
@@ -277,6 +280,14 @@ fn ticks(s: &Segment) -> Vec<(f64, String)> {
                 name.to_string()
             };
             out.push((s.x_of(day), label));
+        }
+        // Name where the segment starts when its first tick is far into it ("17 Jul").
+        if out.first().is_some_and(|t| t.0 - s.x_of(s.first) > 80.0) {
+            let (_, mm, dd) = civil(s.first as i64);
+            out.insert(
+                0,
+                (s.x_of(s.first), format!("{dd} {}", MONTHS[mm as usize - 1])),
+            );
         }
     }
     if out.is_empty() {
