@@ -1,6 +1,6 @@
 // Turns Natural Earth's 1:50m admin-0 countries (public domain, via the npm package
 // world-atlas, TopoJSON) into the compact text file src/pictures/countries-50m.txt that the
-// generator embeds and draws its maps from. Run after `npm ci` in tests/browser:
+// generator embeds and draws its maps from. Run after `npm ci --ignore-scripts` in tests/browser:
 //
 //     node tools/boundaries.mjs
 //

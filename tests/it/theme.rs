@@ -117,7 +117,7 @@ fn missing_prerequisites(browser: &Path, chromium: &Path) -> Option<String> {
     for module in ["playwright-core", "axe-core", "vnu-jar/build/dist/vnu.jar"] {
         if !browser.join("node_modules").join(module).exists() {
             missing.push(format!(
-                "node_modules/{module} in tests/browser (run `npm ci` there)"
+                "node_modules/{module} in tests/browser (run `npm ci --ignore-scripts` there)"
             ));
             break;
         }
