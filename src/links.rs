@@ -306,7 +306,10 @@ pub fn finish(
                 return None;
             }
             let html = String::from_utf8_lossy(&f.bytes);
-            Some(scan(&f.path, &html, base_path, relative_links))
+            // The 404 page is served at whatever address was not found, so its links
+            // cannot be relative to its own: they stay rooted at the base path.
+            let rewrite = relative_links && f.path != "404.html";
+            Some(scan(&f.path, &html, base_path, rewrite))
         })
         .collect();
     let mut ids: HashMap<&str, &HashSet<String>> = HashMap::new();

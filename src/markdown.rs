@@ -284,7 +284,7 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 quotes.push(is_context);
                 if is_context {
                     st.out.push(Event::Html(CowStr::from(
-                        "<aside class=\"context\" aria-label=\"Context\">\n<p class=\"context-label\">Context, not from the source</p>\n",
+                        "<aside class=\"context\">\n<p class=\"context-label\">Context, not from the source</p>\n",
                     )));
                 } else {
                     st.out.push(Event::Start(Tag::BlockQuote(kind)));
@@ -544,10 +544,8 @@ impl<'a> State<'_, 'a> {
                         site.url(&site.pages[cite.source].doc.path),
                         cite.n
                     );
-                    let tip = site
-                        .paragraph(cite)
-                        .map(|p| p.original.as_str())
-                        .unwrap_or("");
+                    let paragraph = site.paragraph(cite);
+                    let tip = paragraph.map(|p| p.original.as_str()).unwrap_or("");
                     let _ = write!(
                         html,
                         "<a href=\"{}\" id=\"cite-{k}\" data-n=\"{}\" title=\"",
@@ -555,7 +553,13 @@ impl<'a> State<'_, 'a> {
                         cite.n
                     );
                     escape_into(&mut html, tip);
-                    let _ = write!(html, "\">¶{}</a>", cite.n);
+                    html.push('"');
+                    if let Some(translation) = paragraph.and_then(|p| p.translation.as_deref()) {
+                        html.push_str(" data-translation=\"");
+                        escape_into(&mut html, translation);
+                        html.push('"');
+                    }
+                    let _ = write!(html, ">¶{}</a>", cite.n);
                 }
                 Err((message, help)) => {
                     let span = self.find_in_body(range, &format!("[{inner}]"));

@@ -31,7 +31,7 @@ fn citations_link_to_the_source_paragraph_and_carry_its_text() {
     let site = built();
     let home = site.read("public/index.html");
     assert!(home.contains(
-        r#"Bob</a><sup class="cite"><a href="/sub/source/#p1" id="cite-1" data-n="1" title="Alice a rencontré Bob.">¶1</a></sup>."#
+        r#"Bob</a><sup class="cite"><a href="/sub/source/#p1" id="cite-1" data-n="1" title="Alice a rencontré Bob." data-translation="Alice met Bob.">¶1</a></sup>."#
     ), "{home}");
     // The source page has the anchors and knows who cites each paragraph.
     let source = site.read("public/source/index.html");
@@ -123,7 +123,7 @@ fn markdown_extensions_context_and_escaped_html() {
     let site = built();
     let home = site.read("public/index.html");
     assert!(home.contains(r#"<p><span class="context"><span class="context-label">Context:</span> Added by the editor.</span></p>"#), "{home}");
-    assert!(home.contains("<aside class=\"context\" aria-label=\"Context\">\n<p class=\"context-label\">Context, not from the source</p>\n<p>Not from the source.</p>\n</aside>"));
+    assert!(home.contains("<aside class=\"context\">\n<p class=\"context-label\">Context, not from the source</p>\n<p>Not from the source.</p>\n</aside>"));
     assert!(home.contains("<table><thead><tr><th>a</th><th>b</th></tr></thead>"));
     assert!(home.contains(r##"<sup class="footnote-reference"><a href="#1">1</a></sup>"##));
 }

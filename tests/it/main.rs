@@ -8,3 +8,4 @@ mod scaffold;
 mod serve;
 mod shipped;
 mod support;
+mod theme;
