@@ -4,7 +4,9 @@
 //   2. axe-core in headless Chromium on every page, in light and in dark mode;
 //   3. a walk by clicking: home → an actor → one of its talks → a cited source paragraph,
 //      at 390 px and 1280 px wide, light and dark, with screenshots and no console errors;
-//   4. no request leaves the local server, on any page.
+//   4. no request leaves the local server, on any page;
+//   5. search: queries typed into the real box find what a reader expects, the kind filter
+//      narrows them, "/" reaches the box, and without JavaScript the box is hidden.
 //
 // Usage: node check.mjs <site-dir> <screenshot-dir> [base-path]
 // The site must have been built with a base URL whose path is base-path (default "/"); it is
@@ -263,6 +265,73 @@ for (const width of [390, 1280]) {
   for (const scheme of ["light", "dark"]) await walk(scheme, width);
 }
 
+// ---- 5. search, as a reader types it ----
+{
+  const { context, page, problems } = await newPage("light", 1280);
+  // Results are resolved URLs; compare their paths under the base path.
+  const results = async (query, kind = "") => {
+    await page.selectOption("#search-kind", kind);
+    await page.fill("#search-input", "");
+    await page.type("#search-input", query, { delay: 20 });
+    await page.waitForFunction(
+      (q) => (document.querySelector("#search-status")?.textContent || "").includes(`“${q}”`),
+      query,
+      { timeout: 15000 },
+    );
+    const status = await page.textContent("#search-status");
+    const items = await page.$$eval("#search-results li", (lis) =>
+      lis.map((li) => ({
+        path: new URL(li.querySelector("a").href).pathname + new URL(li.querySelector("a").href).hash,
+        kind: li.querySelector(".result-kind").textContent,
+        marked: li.querySelectorAll(".result-excerpt mark").length,
+      })),
+    );
+    return { status, items };
+  };
+  const expect = (what, cond) => {
+    if (!cond) problems.push(`search: ${what}`);
+  };
+  try {
+    await page.goto(origin + base, { waitUntil: "load" });
+    // "/" from anywhere on the page reaches the box.
+    await page.keyboard.press("/");
+    expect("\"/\" does not focus the search box", await page.evaluate(() => document.activeElement?.id === "search-input"));
+
+    let r = await results("Lavrov");
+    expect("“Lavrov” does not find his actor page", r.items.some((i) => i.path === `${base}actors/sergei-lavrov/` && i.kind === "Actor"));
+    expect("“Lavrov” does not find the Hangzhou talks", r.items.some((i) => i.path === `${base}talks/kerry-lavrov-hangzhou/` && i.kind === "Talk"));
+    expect("“Lavrov” results have no highlighted excerpt", r.items.every((i) => i.marked > 0));
+    r = await results("Lavrov", "actor");
+    expect("the kind filter lets other kinds through", r.items.length > 0 && r.items.every((i) => i.kind === "Actor"));
+    r = await results("Ramoussa");
+    expect("“Ramoussa” does not find the district", r.items.some((i) => i.path === `${base}locations/ramouseh/`));
+    r = await results("perdu tout contact avec le monde extérieur");
+    expect("a French phrase of the dispatch does not find its paragraph", r.items.some((i) => i.path === `${base}source/#p2` && i.kind === "Source paragraph"));
+    r = await results("lost all contact with the outside world");
+    expect("the English translation does not find the paragraph", r.items.some((i) => i.path === `${base}source/#p2`));
+    r = await results("Alep");
+    expect("“Alep” does not find Aleppo", r.items.some((i) => i.path === `${base}locations/aleppo/`));
+    for (const q of ["Raï", "Rai"]) {
+      r = await results(q);
+      expect(`“${q}” does not find Al-Rai`, r.items.some((i) => i.path === `${base}locations/al-rai/`));
+    }
+    r = await results("Peskov");
+    expect("“Peskov” does not find his page", r.items.some((i) => i.path === `${base}actors/dmitry-peskov/`));
+    r = await results("zzqqxxjj");
+    expect("a query with no match does not say so", r.items.length === 0 && r.status.startsWith("No result for"));
+    // A result is a working link.
+    await results("Ramoussa");
+    await page.click("#search-results a >> nth=0");
+    await page.waitForLoadState("load");
+    expect("following a result does not land on its page", new URL(page.url()).pathname === `${base}locations/ramouseh/`);
+    await page.screenshot({ path: join(shots, "6-search-result.png") });
+  } catch (e) {
+    problems.push(`search: ${e.message}`);
+  }
+  report("search", problems);
+  await context.close();
+}
+
 // With JavaScript off every page still reads: spot-check that the home page has its content.
 {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 800 } });
@@ -271,6 +340,8 @@ for (const width of [390, 1280]) {
   const ok = await page.$eval("main h1", (h) => h.textContent.length > 0);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   if (!ok) fail("home page without JavaScript has no heading");
+  const searchShown = await page.$eval("[data-search]", (el) => !el.hidden && getComputedStyle(el).display !== "none");
+  if (searchShown) fail("the search box shows without JavaScript, where it cannot work");
   if (overflow > 0) fail(`home page at 320 px scrolls sideways by ${overflow} px`);
   await page.screenshot({ path: join(shots, "5-home-320-nojs.png") });
   await context.close();
