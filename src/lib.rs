@@ -15,6 +15,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod external;
 pub mod frontmatter;
+pub mod guard;
 pub mod links;
 pub mod lint;
 pub mod load;

@@ -66,6 +66,9 @@ pub fn options(config: &MarkdownConfig) -> Options {
 /// First pass: events with merged text runs and unique heading ids.
 pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
     let mut events: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+    // Consecutive text events are merged into one run, built in one growing buffer (merging
+    // pairwise would copy the run again for every piece: quadratic on long runs).
+    let mut run: Option<(String, Range<usize>)> = None;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         // A soft line break is a space to the reader; making it one lets citations and names
         // that an editor wrapped across lines be recognised.
@@ -73,17 +76,23 @@ pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
             Event::SoftBreak => Event::Text(CowStr::Borrowed(" ")),
             other => other,
         };
-        if let Event::Text(text) = &event
-            && let Some((Event::Text(prev), prev_range)) = events.last_mut()
-        {
-            let mut merged = String::with_capacity(prev.len() + text.len());
-            merged.push_str(prev);
-            merged.push_str(text);
-            *prev = CowStr::from(merged);
-            prev_range.end = range.end;
+        if let Event::Text(text) = &event {
+            match &mut run {
+                Some((buf, r)) => {
+                    buf.push_str(text);
+                    r.end = range.end;
+                }
+                None => run = Some((text.to_string(), range)),
+            }
             continue;
         }
+        if let Some((buf, r)) = run.take() {
+            events.push((Event::Text(CowStr::from(buf)), r));
+        }
         events.push((event, range));
+    }
+    if let Some((buf, r)) = run.take() {
+        events.push((Event::Text(CowStr::from(buf)), r));
     }
     let mut toc = Vec::new();
     let mut used: HashSet<String> = HashSet::new();

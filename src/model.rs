@@ -551,7 +551,12 @@ pub fn build(
     // 1. Split and parse every file, in parallel.
     let results: Vec<(String, Result<ParsedFile, Diagnostic>)> = files
         .into_par_iter()
-        .map(|f| (f.rel.clone(), parse_file(f)))
+        .map(|f| {
+            let (rel, path) = (f.rel.clone(), f.path.clone());
+            let parsed =
+                crate::guard::page(&path, "the front matter", || parse_file(f)).and_then(|r| r);
+            (rel, parsed)
+        })
         .collect();
     let mut parsed = Vec::new();
     let mut broken = Vec::new();
