@@ -137,29 +137,12 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
 
     // Who cites what (front matter and bodies), and who links to whom.
     let mut cited_by: BTreeMap<Cite, BTreeSet<Target>> = BTreeMap::new();
-    let mut linked_from: Vec<BTreeSet<Target>> = vec![BTreeSet::new(); site.pages.len()];
-    let bodies_by_target = bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (Target::Page(i), b))
-        .chain(
-            section_bodies
-                .iter()
-                .enumerate()
-                .map(|(i, b)| (Target::Section(i), b)),
-        );
-    for (from, body) in bodies_by_target {
+    for (from, body) in crate::markdown::by_target(bodies, section_bodies) {
         for &(_, c) in &body.cites {
             cited_by.entry(c).or_default().insert(from);
         }
-        for &to in &body.links_to {
-            if let Target::Page(to) = to
-                && from != Target::Page(to)
-            {
-                linked_from[to].insert(from);
-            }
-        }
     }
+    let linked_from = crate::markdown::linked_from(bodies, section_bodies);
     for (id, page) in site.pages.iter().enumerate() {
         for c in declared_cites(site, id, page) {
             cited_by.entry(c).or_default().insert(Target::Page(id));

@@ -51,6 +51,41 @@ pub struct Rendered {
     pub diags: Vec<Diagnostic>,
 }
 
+/// Every rendered body with the page or section it belongs to.
+pub fn by_target<'r>(
+    bodies: &'r [Rendered],
+    section_bodies: &'r [Rendered],
+) -> impl Iterator<Item = (Target, &'r Rendered)> {
+    bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (Target::Page(i), b))
+        .chain(
+            section_bodies
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (Target::Section(i), b)),
+        )
+}
+
+/// For each page, the pages and sections whose text links to it (itself left out).
+pub fn linked_from(
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+) -> Vec<std::collections::BTreeSet<Target>> {
+    let mut out = vec![std::collections::BTreeSet::new(); bodies.len()];
+    for (from, body) in by_target(bodies, section_bodies) {
+        for &to in &body.links_to {
+            if let Target::Page(to) = to
+                && from != Target::Page(to)
+            {
+                out[to].insert(from);
+            }
+        }
+    }
+    out
+}
+
 pub fn options(config: &MarkdownConfig) -> Options {
     let mut o = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
