@@ -417,8 +417,8 @@ fn declared_cites(site: &Site, id: PageId, page: &crate::model::Page) -> Vec<Cit
         }
         _ => {}
     }
-    for e in site.events.iter().filter(|e| e.declared_in == id) {
-        out.extend(&e.cite);
+    for &e in &site.declared_events[id] {
+        out.extend(&site.events[e].cite);
     }
     out
 }

@@ -239,23 +239,31 @@ fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanne
     let links = std::cell::RefCell::new(Vec::new());
     let external = std::cell::RefCell::new(Vec::new());
     let removed = std::cell::RefCell::new(Vec::new());
-    let handler = element!("*", |el| {
+    // Handlers only for elements that carry an id or a URL: matching every element costs
+    // more than the rewriting itself.
+    let id_handler = element!("[id]", |el| {
         if let Some(id) = el.get_attribute("id") {
             ids.borrow_mut().insert(id);
         }
-        if let Some(name) = el.get_attribute("name")
-            && el.tag_name() == "a"
-        {
+        Ok(())
+    });
+    let name_handler = element!("a[name]", |el| {
+        if let Some(name) = el.get_attribute("name") {
             ids.borrow_mut().insert(name);
         }
-        for attr in URL_ATTRIBUTES {
+        Ok(())
+    });
+    let (links_ref, external_ref, removed_ref) = (&links, &external, &removed);
+    let url_handler = |attr: &'static str| {
+        let (links, external, removed) = (links_ref, external_ref, removed_ref);
+        move |el: &mut lol_html::html_content::Element| -> lol_html::HandlerResult {
             let Some(value) = el.get_attribute(attr) else {
-                continue;
+                return Ok(());
             };
             if !is_safe_url(&value) {
                 el.remove_attribute(attr);
                 removed.borrow_mut().push(value);
-                continue;
+                return Ok(());
             }
             let Some(target) = resolve(&value, page, base_path) else {
                 let v = value.trim();
@@ -265,20 +273,23 @@ fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanne
                 {
                     external.borrow_mut().push(v.to_string());
                 }
-                continue;
+                return Ok(());
             };
             if rewrite {
                 el.set_attribute(attr, &relative(page, &target))?;
             }
             links.borrow_mut().push((value, target));
+            Ok(())
         }
-        Ok(())
-    });
-    let out = rewrite_str(
-        html,
-        RewriteStrSettings::new().append_element_content_handler(handler),
-    )
-    .map_err(|e| e.to_string())?;
+    };
+    let mut settings = RewriteStrSettings::new()
+        .append_element_content_handler(id_handler)
+        .append_element_content_handler(name_handler);
+    for attr in URL_ATTRIBUTES {
+        let selector = format!("[{}]", attr.replace(':', "\\:"));
+        settings = settings.append_element_content_handler(element!(selector, url_handler(attr)));
+    }
+    let out = rewrite_str(html, settings).map_err(|e| e.to_string())?;
     let removed = removed.into_inner();
     Ok(Scanned {
         ids: ids.into_inner(),

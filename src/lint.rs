@@ -74,10 +74,9 @@ pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Ve
             PageKind::Talk(t) => !t.cite.is_empty() || !t.quotes.is_empty(),
             PageKind::Location(_) => false,
             _ => continue,
-        } || site
-            .events
+        } || site.declared_events[id]
             .iter()
-            .any(|e| e.declared_in == id && !e.cite.is_empty());
+            .any(|&e| !site.events[e].cite.is_empty());
         if bodies[id].cites.is_empty() && !cites_in_front_matter {
             out.push(
                 Diagnostic::warning(format!(
