@@ -35,11 +35,17 @@ pub fn body(src: &str) -> &str {
     }
 }
 
+/// The HTML of a content file's body.
 pub fn render(src: &str) -> String {
     let body = body(src);
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(body, options()));
+    render_body_into(&mut html, body);
     html
+}
+
+/// Appends the HTML of a Markdown body to `html`.
+pub fn render_body_into(html: &mut String, body: &str) {
+    pulldown_cmark::html::push_html(html, Parser::new_ext(body, options()));
 }
 
 /// `actors/x.md` → `actors/x/index.html`; `actors/_index.md` → `actors/index.html`.
