@@ -119,15 +119,16 @@ class Runner:
         ]
 
     def run(self, n: int, tool: str) -> dict:
-        """One timed run: wall seconds, peak RSS in MiB, and dossier's stage timings."""
+        """One timed run: wall and CPU (user + system) seconds, peak RSS in MiB, and dossier's
+        stage timings."""
         with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-            cmd = [GNU_TIME, "-f", "%M", "-o", tf.name] + self.command(n, tool)
+            cmd = [GNU_TIME, "-f", "%M %U %S", "-o", tf.name] + self.command(n, tool)
             start = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True)
             wall = time.perf_counter() - start
             if p.returncode != 0:
                 fail(f"{tool} failed at {n} pages:\n{p.stderr[-3000:]}")
-            rss_kib = int(tf.read().strip().splitlines()[-1])
+            rss_kib, user, system = tf.read().strip().splitlines()[-1].split()
         stages = {}
         for line in p.stderr.splitlines():
             parts = line.split()
@@ -136,7 +137,12 @@ class Runner:
                     stages[parts[0]] = float(parts[1]) / 1000
                 except ValueError:
                     pass
-        return {"wall": wall, "rss_mib": rss_kib / 1024, "stages": stages}
+        return {
+            "wall": wall,
+            "cpu": float(user) + float(system),
+            "rss_mib": int(rss_kib) / 1024,
+            "stages": stages,
+        }
 
     def prepare(self, n: int) -> Path:
         """Generates the three sites and checks them. Returns the page changed in `change` runs
@@ -201,14 +207,15 @@ class Runner:
         print(f"\n== {n} pages (load average {load_average()})")
         page = self.prepare(n)
         tools = self.args.tools
-        results = {t: {s: [] for s in SCENARIOS} for t in tools}
+        scenarios = self.args.scenarios
+        results = {t: {s: [] for s in scenarios} for t in tools}
         for tool in tools:  # warm-up: page cache, Hugo's first-run work
             shutil.rmtree(self.out(n, tool), ignore_errors=True)
             self.run(n, tool)
         edit = 0
         for rep in range(self.args.runs):
             order = tools[rep % len(tools):] + tools[: rep % len(tools)]
-            for scenario in SCENARIOS:
+            for scenario in scenarios:
                 for tool in order:
                     if scenario == "cold":
                         shutil.rmtree(self.out(n, tool), ignore_errors=True)
@@ -240,6 +247,7 @@ def summarise(results: dict) -> dict:
                         stages.setdefault(k, []).append(v)
                 out[n][tool][scenario] = {
                     "wall_median": median(walls),
+                    "cpu_median": median([r["cpu"] for r in runs]),
                     "wall_min": min(walls),
                     "wall_max": max(walls),
                     "rss_median_mib": median([r["rss_mib"] for r in runs]),
@@ -251,18 +259,24 @@ def summarise(results: dict) -> dict:
 
 
 def print_report(summary: dict, runs: int) -> None:
-    print(f"\nWall time: median of {runs} runs (min–max); peak memory: median max RSS.")
-    print(f"{'pages':>7} {'tool':<16} {'scenario':<7} {'wall s':>8} {'min–max':>15} {'RSS MiB':>8}")
+    print(f"\nWall time: median of {runs} runs (min–max); CPU: median user + system time; "
+          "peak memory: median max RSS.")
+    print(f"{'pages':>7} {'tool':<16} {'scenario':<7} {'wall s':>8} {'min–max':>15} "
+          f"{'CPU s':>8} {'RSS MiB':>8}")
     for n, by_tool in summary.items():
         for tool, by_scenario in by_tool.items():
             for scenario, s in by_scenario.items():
                 print(
                     f"{n:>7} {tool:<16} {scenario:<7} {s['wall_median']:>8.3f} "
-                    f"{s['wall_min']:>7.3f}–{s['wall_max']:<7.3f} {s['rss_median_mib']:>8.1f}"
+                    f"{s['wall_min']:>7.3f}–{s['wall_max']:<7.3f} {s['cpu_median']:>8.3f} "
+                    f"{s['rss_median_mib']:>8.1f}"
                 )
 
     def w(n, tool, scenario="cold"):
         return summary[n].get(tool, {}).get(scenario, {}).get("wall_median", float("nan"))
+
+    def c(n, tool, scenario="cold"):
+        return summary[n].get(tool, {}).get(scenario, {}).get("cpu_median", float("nan"))
 
     def m(n, tool, scenario="cold"):
         return summary[n].get(tool, {}).get(scenario, {}).get("rss_median_mib", float("nan"))
@@ -275,6 +289,7 @@ def print_report(summary: dict, runs: int) -> None:
                 f"    {tool:<16} /hugo wall {w(n, tool) / w(n, 'hugo'):.3f}   "
                 f"/floor wall {w(n, tool) / w(n, 'floor'):.2f}   "
                 f"/hugo RSS {m(n, tool) / m(n, 'hugo'):.3f}   "
+                f"/hugo CPU {c(n, tool) / c(n, 'hugo'):.3f}   /floor CPU {c(n, tool) / c(n, 'floor'):.2f}   "
                 f"noop/floor-cold {w(n, tool, 'noop') / w(n, 'floor'):.2f}   "
                 f"change/floor-cold {w(n, tool, 'change') / w(n, 'floor'):.2f}"
             )
@@ -301,6 +316,7 @@ def print_report(summary: dict, runs: int) -> None:
         for tool in summary[100000]:
             print(
                 f"  {tool:<16} wall x{w(100000, tool) / w(10000, tool):.1f}   "
+                f"CPU x{c(100000, tool) / c(10000, tool):.1f}   "
                 f"peak {m(100000, tool):.0f} MiB"
             )
     print(
@@ -318,10 +334,17 @@ def main() -> None:
     ap.add_argument("--tools", default=",".join(TOOLS), help="a subset of " + ",".join(TOOLS))
     ap.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "dossier-bench"),
                     help="where sites and outputs go (removed and recreated per size)")
-    ap.add_argument("--json", help="also write the raw runs and the summary to this file")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
+                    help="a subset of " + ",".join(SCENARIOS) + " (e.g. cold alone at 100k)")
+    ap.add_argument("--json", help="also write the raw runs and the summary to this file "
+                    "(rewritten after each size)")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already built")
     args = ap.parse_args()
     args.tools = [t for t in args.tools.split(",") if t]
+    args.scenarios = [x for x in args.scenarios.split(",") if x]
+    for x in args.scenarios:
+        if x not in SCENARIOS:
+            fail(f"unknown scenario {x!r}; the scenarios are {', '.join(SCENARIOS)}")
     for t in args.tools:
         if t not in TOOLS:
             fail(f"unknown tool {t!r}; the tools are {', '.join(TOOLS)}")
@@ -348,14 +371,15 @@ def main() -> None:
     raw = {}
     for n in sizes:
         raw[n] = runner.bench(n)
-    summary = summarise(raw)
+        summary = summarise(raw)
+        if args.json:
+            Path(args.json).write_text(
+                json.dumps({"args": vars(args), "hugo": hugo_version, "summary": summary,
+                            "raw": raw}, indent=1, default=str)
+            )
     print_report(summary, args.runs)
     print(f"\nLoad average at the end: {load_average()}")
     if args.json:
-        Path(args.json).write_text(
-            json.dumps({"args": vars(args), "hugo": hugo_version, "summary": summary, "raw": raw},
-                       indent=1, default=str)
-        )
         print(f"Wrote {args.json}")
 
 
