@@ -325,6 +325,23 @@ def print_report(summary: dict, runs: int) -> None:
     )
 
 
+def markdown_tables(summary: dict) -> str:
+    """The summary as the Markdown tables of BENCHMARKS.md."""
+    lines = [
+        "| pages | tool | scenario | wall, median (s) | min–max (s) | CPU, median (s) | peak RSS (MiB) |",
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for n, by_tool in summary.items():
+        for tool, by_scenario in by_tool.items():
+            for scenario, x in by_scenario.items():
+                lines.append(
+                    f"| {int(n):,} | {tool} | {scenario} | {x['wall_median']:.2f} | "
+                    f"{x['wall_min']:.2f}–{x['wall_max']:.2f} | {x['cpu_median']:.2f} | "
+                    f"{x['rss_median_mib']:.0f} |"
+                )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000", help="page counts, comma-separated")
@@ -339,7 +356,16 @@ def main() -> None:
     ap.add_argument("--json", help="also write the raw runs and the summary to this file "
                     "(rewritten after each size)")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already built")
+    ap.add_argument("--report", metavar="JSON",
+                    help="print the report and Markdown tables of an earlier --json file, and exit")
     args = ap.parse_args()
+    if args.report:
+        data = json.loads(Path(args.report).read_text())
+        summary = {int(n): v for n, v in data["summary"].items()}
+        print_report(summary, data["args"]["runs"])
+        print()
+        print(markdown_tables(summary))
+        return
     args.tools = [t for t in args.tools.split(",") if t]
     args.scenarios = [x for x in args.scenarios.split(",") if x]
     for x in args.scenarios:
