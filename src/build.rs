@@ -15,7 +15,7 @@ use crate::markdown::{self, Linker, Rendered};
 use crate::model::{self, ModelOptions, Site, Target};
 use crate::render::{self, OutputFile};
 use crate::write::{self, WriteOptions, WriteReport};
-use crate::{context, load};
+use crate::{context, guard, links, lint, load, publish, search};
 
 /// Everything a run needs to know, resolved from the command line before any work starts.
 #[derive(Debug, Clone, Default)]
@@ -26,7 +26,25 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub force: bool,
+    /// Leave the search index out of `files` and return its records in `Built::search`
+    /// instead, for a caller that builds the index later (`serve`, between keystrokes).
+    pub defer_search: bool,
+    /// The stage the build is in (an index into [`STAGES`]), for a progress display.
+    pub progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
+
+/// The stages of a build, in order.
+pub const STAGES: [&str; 9] = [
+    "loading",
+    "resolving",
+    "Markdown",
+    "context",
+    "templates",
+    "search index",
+    "links",
+    "writing",
+    "done",
+];
 
 /// A site rendered in memory.
 pub struct Built {
@@ -35,6 +53,10 @@ pub struct Built {
     /// Page counts by kind, for the summary line.
     pub counts: BTreeMap<&'static str, usize>,
     pub warnings: Vec<Diagnostic>,
+    /// Links to other sites, with the pages that hold them.
+    pub external: links::External,
+    /// With `defer_search`: the records the search index is to be built from.
+    pub search: Vec<search::Record>,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -54,14 +76,29 @@ fn split_errors(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Vec<Diagn
     }
 }
 
+/// Times the stages and reports progress.
+struct Clock {
+    last: Instant,
+    progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn lap(&mut self, name: &'static str) {
+        self.progress
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let now = Instant::now();
+        self.timings.push((name, now - self.last));
+        self.last = now;
+    }
+}
+
 /// Runs every stage but the write. `Err` holds all diagnostics, errors first.
 pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
-        let now = Instant::now();
-        timings.push((name, now - clock));
-        clock = now;
+    let mut clock = Clock {
+        last: Instant::now(),
+        progress: opts.progress.clone(),
+        timings: Vec::new(),
     };
     let mut diags = Vec::new();
     let root = opts.root.as_path();
@@ -71,10 +108,33 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     };
     let config = config::parse(Path::new("site.toml"), &config_src, &overrides, &mut diags)
         .ok_or_else(|| diags.clone())?;
-
     let loaded = load::load(root, &config.theme, &mut diags);
-    lap("load", &mut timings);
+    clock.lap("load");
+    render_loaded(config, loaded, opts, diags, clock)
+}
 
+/// Everything after loading, on values in memory: no disk is read or written. Fuzzing and
+/// tests can call it with a site made up in memory.
+pub fn render_in_memory(
+    config: Config,
+    loaded: load::Loaded,
+    opts: &BuildOptions,
+) -> Result<Built, Vec<Diagnostic>> {
+    let clock = Clock {
+        last: Instant::now(),
+        progress: opts.progress.clone(),
+        timings: Vec::new(),
+    };
+    render_loaded(config, loaded, opts, Vec::new(), clock)
+}
+
+fn render_loaded(
+    config: Config,
+    loaded: load::Loaded,
+    opts: &BuildOptions,
+    mut diags: Vec<Diagnostic>,
+    mut clock: Clock,
+) -> Result<Built, Vec<Diagnostic>> {
     let site = model::build(
         config,
         loaded.content,
@@ -84,18 +144,20 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         },
         &mut diags,
     );
-    lap("model", &mut timings);
+    clock.lap("model");
 
     let (bodies, section_bodies) = render_bodies(&site);
     for r in bodies.iter().chain(&section_bodies) {
         diags.extend(r.diags.iter().cloned());
     }
-    lap("markdown", &mut timings);
+
+    clock.lap("markdown");
 
     let views = context::build(&site, &bodies, &section_bodies);
-    lap("context", &mut timings);
+    clock.lap("context");
 
     let mut files = Vec::new();
+    let mut origins = render::Origins::new();
     if loaded.theme_found
         && let Some(templates) =
             render::compile(&loaded.templates, &site.config.base_path, &mut diags)
@@ -105,9 +167,12 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
             .filter(|d| d.is_error())
             .filter_map(|d| d.file.clone())
             .collect();
-        files = render::render(&site, &views, &templates, &with_errors, &mut diags);
+        let (pages, rendered_from) =
+            render::render(&site, &views, &templates, &with_errors, &mut diags);
+        files = pages;
+        origins = rendered_from;
     }
-    lap("templates", &mut timings);
+    clock.lap("templates");
 
     let mut taken: std::collections::BTreeSet<String> =
         files.iter().map(|f| f.path.clone()).collect();
@@ -127,7 +192,52 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
             );
         }
     }
+    let mut deferred = Vec::new();
+    if site.config.search && opts.defer_search && !diags.iter().any(Diagnostic::is_error) {
+        deferred = search::records(&site, &bodies, &section_bodies);
+    } else if site.config.search && !diags.iter().any(Diagnostic::is_error) {
+        let records = search::records(&site, &bodies, &section_bodies);
+        match search::index(&records, &site.config.default_language) {
+            Ok(index) => {
+                for f in index {
+                    if taken.insert(f.path.clone()) {
+                        files.push(f);
+                    }
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    clock.lap("search");
+    for (path, text) in [
+        ("sitemap.xml", publish::sitemap(&site)),
+        ("robots.txt", publish::robots(&site)),
+        ("atom.xml", publish::atom(&site)),
+    ] {
+        if taken.insert(path.to_string()) {
+            files.push(OutputFile {
+                path: path.into(),
+                bytes: text.into_bytes(),
+            });
+        }
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut external = links::External::new();
+    if !diags.iter().any(Diagnostic::is_error) {
+        external = links::finish(
+            &mut files,
+            &site.config.base_path,
+            site.config.relative_links,
+            &origins,
+            &mut diags,
+        );
+    }
+    // Editorial warnings only for a site without errors: an error often causes them (a
+    // broken file references nothing), and they would bury it.
+    if !diags.iter().any(Diagnostic::is_error) {
+        diags.extend(lint::lint(&site, &bodies, &section_bodies));
+    }
+    clock.lap("links");
 
     let warnings = split_errors(diags)?;
     let mut counts = BTreeMap::new();
@@ -140,7 +250,9 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
         files,
         counts,
         warnings,
-        timings,
+        external,
+        search: deferred,
+        timings: clock.timings,
     })
 }
 
@@ -172,14 +284,30 @@ fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>) {
     let bodies = parsed_pages
         .into_par_iter()
         .enumerate()
-        .map(|(i, p)| markdown::render(p, &linker, Target::Page(i), &site.pages[i].doc))
+        .map(|(i, p)| guarded_render(p, &linker, Target::Page(i), &site.pages[i].doc))
         .collect();
     let section_bodies = parsed_sections
         .into_par_iter()
         .enumerate()
-        .map(|(i, p)| markdown::render(p, &linker, Target::Section(i), &site.sections[i].doc))
+        .map(|(i, p)| guarded_render(p, &linker, Target::Section(i), &site.sections[i].doc))
         .collect();
     (bodies, section_bodies)
+}
+
+/// One body's Markdown, with a panic or a runaway turned into that page's error.
+fn guarded_render(
+    p: markdown::Parsed,
+    linker: &Linker,
+    target: Target,
+    doc: &model::Doc,
+) -> Rendered {
+    guard::page(&doc.file, "the Markdown", || {
+        markdown::render(p, linker, target, doc)
+    })
+    .unwrap_or_else(|d| Rendered {
+        diags: vec![d],
+        ..Rendered::default()
+    })
 }
 
 /// Where the output goes: `--output-dir` (relative to the working dir) or site.toml's
@@ -199,6 +327,18 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
     let mut built = render_site(opts)?;
     let out = output_dir(opts, &built.config);
     write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
+    if write::interrupted(&out) {
+        built.warnings.push(
+            Diagnostic::warning(format!(
+                "the previous build into {} was interrupted while writing; this build completes it",
+                out.display()
+            ))
+            .with_help(format!(
+                "{} says whether the last build finished",
+                write::MARKER
+            )),
+        );
+    }
     let start = Instant::now();
     let write_opts = WriteOptions {
         force: opts.force,

@@ -25,6 +25,44 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every validation of `build`, templates included, and write nothing.
     Check(CheckArgs),
+    /// Build into memory, serve on localhost, and rebuild and reload on every change.
+    Serve(ServeArgs),
+    /// Start a new page: content/<SECTION>/<slug>.md with the section's fields, as a draft.
+    New(NewArgs),
+    /// Start a new dossier in DIR that builds as it is.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The section: actors, locations, talks, or another folder of content/ with an _index.md.
+    pub section: String,
+    /// The page's title; the file name is made from it.
+    pub title: String,
+    /// The site's folder: the one that holds site.toml.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create (it must be new or empty).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The address to listen on. Anything but 127.0.0.1 or ::1 exposes the site to your network.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub interface: std::net::IpAddr,
+    /// The port to listen on (default 1111, or a free one if it is taken; 0 for any free one).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +97,9 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// Also list links to other sites, and check them when a network is there.
+    #[arg(long)]
+    pub external: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -66,11 +107,75 @@ pub fn main() -> ExitCode {
     run(cli)
 }
 
+/// Runs `work`; if it takes more than a second and stderr is a terminal, shows which stage
+/// the build is in meanwhile, then clears the line.
+fn with_progress<T>(opts: &BuildOptions, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal as _;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let stage = opts.progress.clone();
+    let flag = done.clone();
+    let started = std::time::Instant::now();
+    let shower = std::thread::spawn(move || {
+        let mut shown = false;
+        while !flag.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if started.elapsed().as_secs_f64() >= 1.0 && !flag.load(Ordering::Relaxed) {
+                let name =
+                    build::STAGES[stage.load(Ordering::Relaxed).min(build::STAGES.len() - 1)];
+                eprint!(
+                    "\r\x1b[2K  building: {name} ({:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+                shown = true;
+            }
+        }
+        if shown {
+            eprint!("\r\x1b[2K");
+        }
+    });
+    let result = work();
+    done.store(true, Ordering::Relaxed);
+    let _ = shower.join();
+    result
+}
+
 fn print_diagnostics(diags: &[Diagnostic]) {
     let mut err = anstream::stderr();
     for d in diags {
         let _ = writeln!(err, "{}\n", d.render(true));
     }
+}
+
+/// Lists external links with their status: ok, broken (HTTP error) or unchecked.
+fn print_external(external: &crate::links::External) {
+    use crate::external::Status;
+    let results = crate::external::check(external);
+    let (mut ok, mut broken, mut unchecked) = (0, 0, 0);
+    let mut out = anstream::stdout();
+    let _ = writeln!(out, "External links: {}", results.len());
+    for (url, status) in &results {
+        let pages = external.get(url).map(|p| p.join(", ")).unwrap_or_default();
+        let label = match status {
+            Status::Ok(code) => {
+                ok += 1;
+                format!("ok {code}")
+            }
+            Status::Broken(code) => {
+                broken += 1;
+                format!("BROKEN {code}")
+            }
+            Status::Unchecked(why) => {
+                unchecked += 1;
+                format!("unchecked ({why})")
+            }
+        };
+        let _ = writeln!(out, "  {label:<12} {url}  (in {pages})");
+    }
+    let _ = writeln!(out, "{ok} ok, {broken} broken, {unchecked} unchecked");
 }
 
 fn summary_of_errors(diags: &[Diagnostic]) -> String {
@@ -105,8 +210,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 base_url: args.base_url,
                 drafts: args.site.drafts,
                 force: args.force,
+                ..BuildOptions::default()
             };
-            match build::build(&opts) {
+            match with_progress(&opts, || build::build(&opts)) {
                 Ok(w) => {
                     print_diagnostics(&w.built.warnings);
                     if args.timings {
@@ -135,15 +241,63 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Command::Serve(args) => {
+            let opts = crate::serve::ServeOptions {
+                root: args.site.root,
+                interface: args.interface,
+                port: args.port,
+                open: args.open,
+                drafts: args.site.drafts,
+            };
+            match crate::serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(diags) => {
+                    print_diagnostics(&diags);
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::New(args) => {
+            match crate::scaffold::new_entry(&args.root, &args.section, &args.title) {
+                Ok(rel) => {
+                    eprintln!(
+                        "Wrote {} (a draft: remove `draft = true` when it is ready).",
+                        rel.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    print_diagnostics(&[d]);
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Init(args) => match crate::scaffold::init(&args.dir) {
+            Ok(n) => {
+                eprintln!(
+                    "Wrote a new dossier in {} ({n} files). Next: cd {} && dossier serve",
+                    args.dir.display(),
+                    args.dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(d) => {
+                print_diagnostics(&[d]);
+                ExitCode::from(1)
+            }
+        },
         Command::Check(args) => {
             let opts = BuildOptions {
                 root: args.site.root,
                 drafts: args.site.drafts,
                 ..BuildOptions::default()
             };
-            match build::render_site(&opts) {
+            match with_progress(&opts, || build::render_site(&opts)) {
                 Ok(built) => {
                     print_diagnostics(&built.warnings);
+                    if args.external {
+                        print_external(&built.external);
+                    }
                     eprintln!(
                         "Checked {} in {:.2} s: no errors{}.",
                         counts_line(&built.counts),

@@ -28,6 +28,10 @@ struct RawConfig {
     default_source: Option<toml::Spanned<String>>,
     #[serde(default)]
     preserve: Vec<String>,
+    #[serde(default = "yes")]
+    relative_links: bool,
+    #[serde(default = "yes")]
+    search: bool,
     #[serde(default)]
     markdown: MarkdownConfig,
     #[serde(default)]
@@ -97,6 +101,11 @@ pub struct Config {
     /// The source cited by `[¶N]` when a site has several; `None` means "the only one".
     pub default_source: Option<String>,
     pub preserve: Vec<String>,
+    /// Internal links are written relative to each page, ending in `index.html`, so the
+    /// output works under any host and path and from disk.
+    pub relative_links: bool,
+    /// Build a search index (Pagefind) into `pagefind/`.
+    pub search: bool,
     pub markdown: MarkdownConfig,
     pub sides: Vec<Side>,
     pub extra: toml::Table,
@@ -171,6 +180,8 @@ pub fn parse(
         output_dir: raw.output_dir,
         default_source: raw.default_source.map(|s| s.into_inner()),
         preserve: raw.preserve,
+        relative_links: raw.relative_links,
+        search: raw.search,
         markdown: raw.markdown,
         sides: raw.sides,
         extra: raw.extra,

@@ -281,6 +281,8 @@ page_front_matter!(ActorFm {
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
     #[serde(default)]
+    spellings: Vec<String>,
+    #[serde(default)]
     relations: Vec<RelationFm>,
     #[serde(default)]
     events: Vec<EventFm>,
@@ -290,6 +292,8 @@ page_front_matter!(LocationFm {
     kind: LocationKind,
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
+    #[serde(default)]
+    spellings: Vec<String>,
     #[serde(default)]
     within: Option<Spanned<String>>,
     #[serde(default)]
@@ -469,6 +473,7 @@ vocabulary!(RelationType {
     MemberOf => "member of",
     Accuses => "accuses",
     Quotes => "quotes",
+    LinkedTo => "linked to",
 });
 
 impl RelationType {
@@ -487,6 +492,7 @@ impl RelationType {
             RelationType::MemberOf => "has as member",
             RelationType::Accuses => "accused by",
             RelationType::Quotes => "quoted by",
+            RelationType::LinkedTo => "linked to",
         }
     }
 }

@@ -150,6 +150,8 @@ pub struct Actor {
     pub role: Option<String>,
     pub side: Option<String>,
     pub aliases: Vec<String>,
+    /// Other spellings readers may search for; shown and indexed, never auto-linked.
+    pub spellings: Vec<String>,
     pub relations: Vec<Relation>,
 }
 
@@ -165,6 +167,8 @@ pub struct Relation {
 pub struct Location {
     pub kind: LocationKind,
     pub aliases: Vec<String>,
+    /// Other spellings readers may search for; shown and indexed, never auto-linked.
+    pub spellings: Vec<String>,
     pub within: Option<PageId>,
     pub coordinates: Option<Coordinates>,
 }
@@ -547,7 +551,12 @@ pub fn build(
     // 1. Split and parse every file, in parallel.
     let results: Vec<(String, Result<ParsedFile, Diagnostic>)> = files
         .into_par_iter()
-        .map(|f| (f.rel.clone(), parse_file(f)))
+        .map(|f| {
+            let (rel, path) = (f.rel.clone(), f.path.clone());
+            let parsed =
+                crate::guard::page(&path, "the front matter", || parse_file(f)).and_then(|r| r);
+            (rel, parsed)
+        })
         .collect();
     let mut parsed = Vec::new();
     let mut broken = Vec::new();
@@ -1052,6 +1061,7 @@ fn resolve_page(
                 role: f.role,
                 side,
                 aliases: clean_aliases(&mut cx, &f.aliases),
+                spellings: f.spellings,
                 relations,
             })
         }
@@ -1084,6 +1094,7 @@ fn resolve_page(
             PageKind::Location(Location {
                 kind: f.kind,
                 aliases: clean_aliases(&mut cx, &f.aliases),
+                spellings: f.spellings,
                 within: within.filter(|&w| w != id),
                 coordinates,
             })

@@ -5,7 +5,7 @@
 //! Template errors keep Tera's span and become diagnostics against the template's real file
 //! (`themes/dossier/templates/actor.html:3:5`), with the page being rendered as a note.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -15,6 +15,7 @@ use crate::context::Views;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 use crate::load::TextFile;
 use crate::model::{PageKind, Site};
+use crate::publish::{self, Subject};
 
 /// A file of the built site, in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,9 @@ pub struct OutputFile {
     pub path: String,
     pub bytes: Vec<u8>,
 }
+
+/// Where a rendered page came from: its content file and template, for messages.
+pub type Origins = HashMap<String, (PathBuf, String)>;
 
 /// The compiled templates and where each came from.
 pub struct Templates {
@@ -126,6 +130,27 @@ fn tera_diagnostic(
             }
             d
         }
+        ErrorKind::MissingParent { current, parent } => {
+            let d = Diagnostic::error(format!(
+                "template `{current}` extends `{parent}`, which does not exist"
+            ));
+            let d = match files.get(current.as_str()) {
+                Some((path, src)) => match src.find(parent.as_str()) {
+                    Some(i) => d.at(path, src, i..i + parent.len()),
+                    None => d.in_file(path),
+                },
+                None => d,
+            };
+            d.with_help(suggest_template(parent, files))
+        }
+        ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error(format!("template `{name}` not found"))
+                .with_help(suggest_template(name, files))
+        }
+        ErrorKind::Msg(m) => match reparse_report(m, files) {
+            Some(d) => d,
+            None => Diagnostic::error(format!("template error: {m}")),
+        },
         other => Diagnostic::error(format!("template error: {other}")),
     };
     let mut source = std::error::Error::source(err);
@@ -137,6 +162,43 @@ fn tera_diagnostic(
         d = d.with_note(format!("while rendering {}", page.display()));
     }
     d
+}
+
+/// Some of Tera's errors arrive as an already rendered report ("error: …\n --> name:3:5");
+/// this points it at the template's real file instead.
+fn reparse_report(
+    message: &str,
+    files: &BTreeMap<String, (PathBuf, String)>,
+) -> Option<Diagnostic> {
+    let first = message.lines().next()?.strip_prefix("error: ")?;
+    let locus = message
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = locus.rsplitn(3, ':');
+    let col: usize = parts.next()?.parse().ok()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let (path, src) = files.get(name)?;
+    let start = line_col_to_offset(src, line, col.saturating_sub(1));
+    let mut d =
+        Diagnostic::error(format!("template error: {first}")).at(path, src, start..start + 1);
+    if let Some(missing) = first
+        .strip_prefix("Unknown template `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        if let Some(loc) = &mut d.location {
+            loc.width = missing.len() + 2;
+        }
+        d = d.with_help(suggest_template(missing, files));
+    }
+    Some(d)
+}
+
+fn suggest_template(name: &str, files: &BTreeMap<String, (PathBuf, String)>) -> String {
+    match did_you_mean(name, files.keys().map(String::as_str)) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => format!("add {name} to templates/ or to the theme's templates/"),
+    }
 }
 
 /// "Field `titel` is not defined. Available fields: a, title" → "did you mean `title`?"
@@ -162,15 +224,6 @@ fn line_col_to_offset(src: &str, line: usize, col: usize) -> usize {
             .map_or(line_text.len(), |(i, _)| i)
 }
 
-/// What every page needs in its `<head>` besides the theme's own tags; themes output it with
-/// `{{ head }}`.
-fn head(site: &Site, path: &str) -> String {
-    format!(
-        "<link rel=\"canonical\" href=\"{}\">",
-        crate::markdown::escape(&site.permalink(path))
-    )
-}
-
 fn shift(span: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
     span.start + by..span.end + by
 }
@@ -185,6 +238,8 @@ struct Job<'a> {
     key: &'static str,
     value: Value,
     path: String,
+    /// The engine's `<head>` tags for this page.
+    head: String,
 }
 
 /// Renders every page and section, plus `404.html` when the theme has one.
@@ -196,7 +251,7 @@ pub fn render(
     templates: &Templates,
     skip: &std::collections::HashSet<PathBuf>,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<OutputFile> {
+) -> (Vec<OutputFile>, Origins) {
     let mut tera = templates.tera.clone();
     tera.global_context()
         .insert_value("config", views.config.clone());
@@ -225,6 +280,15 @@ pub fn render(
             key: "section",
             value: views.sections[id].clone(),
             path: s.doc.path.clone(),
+            head: publish::head(
+                site,
+                &Subject::Section {
+                    title: &s.doc.title,
+                    description: s.doc.description.as_deref(),
+                    path: &s.doc.path,
+                    home: s.folder.is_empty(),
+                },
+            ),
         });
     }
     if !site.sections.iter().any(|s| s.folder.is_empty()) {
@@ -243,6 +307,15 @@ pub fn render(
             key: "section",
             value: Value::from(m),
             path: "/".into(),
+            head: publish::head(
+                site,
+                &Subject::Section {
+                    title: &site.config.title,
+                    description: None,
+                    path: "/",
+                    home: true,
+                },
+            ),
         });
     }
     for (id, p) in site.pages.iter().enumerate() {
@@ -268,6 +341,7 @@ pub fn render(
             key: "page",
             value: views.pages[id].clone(),
             path: p.doc.path.clone(),
+            head: publish::head(site, &Subject::Page(p)),
         });
     }
 
@@ -321,13 +395,25 @@ pub fn render(
             ctx.insert_value(job.key, job.value.clone());
             ctx.insert_value("current_path", Value::from(job.path.as_str()));
             ctx.insert_value("current_url", Value::from(site.url(&job.path)));
-            ctx.insert_value("head", Value::safe_string(&head(site, &job.path)));
-            tera.render(&job.template, &ctx)
-                .map(|html| OutputFile {
-                    path: format!("{}index.html", job.path.trim_start_matches('/')),
-                    bytes: html.into_bytes(),
-                })
-                .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
+            ctx.insert_value("head", Value::safe_string(&job.head));
+            crate::guard::page(job.file, "the template", || {
+                tera.render(&job.template, &ctx)
+            })
+            .map_err(|d| (d, job.file))?
+            .map(|html| OutputFile {
+                path: format!("{}index.html", job.path.trim_start_matches('/')),
+                bytes: html.into_bytes(),
+            })
+            .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
+        })
+        .collect();
+    let origins: Origins = runnable
+        .iter()
+        .map(|job| {
+            (
+                format!("{}index.html", job.path.trim_start_matches('/')),
+                (job.file.to_path_buf(), job.template.clone()),
+            )
         })
         .collect();
     let mut out = Vec::with_capacity(results.len() + 1);
@@ -354,7 +440,10 @@ pub fn render(
         let mut ctx = Context::new();
         ctx.insert_value("current_path", Value::from("/404.html"));
         ctx.insert_value("current_url", Value::from(site.url("/404.html")));
-        ctx.insert_value("head", Value::safe_string(""));
+        ctx.insert_value(
+            "head",
+            Value::safe_string("<meta name=\"robots\" content=\"noindex\">"),
+        );
         match tera.render("404.html", &ctx) {
             Ok(html) => out.push(OutputFile {
                 path: "404.html".into(),
@@ -367,5 +456,5 @@ pub fn render(
             )),
         }
     }
-    out
+    (out, origins)
 }

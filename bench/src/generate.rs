@@ -649,6 +649,12 @@ fn body(w: &World, rng: &mut Rng, me: Option<Entity>, related: &[Entity], talk: 
         prose::sentence(rng, Some(&m2)),
     ));
     s.push_str("## Background\n\n");
+    if let Some(me) = me {
+        // Every alias is met somewhere in the text (the engine warns about one that is not).
+        let alias = w.named(me).alias.clone();
+        s.push_str(&prose::sentence(rng, Some(&alias)));
+        s.push(' ');
+    }
     for _ in 0..3 {
         let e = others[rng.below(others.len())];
         let who = w.mention(rng, e);

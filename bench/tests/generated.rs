@@ -30,7 +30,7 @@ fn check(theme: Theme, counts: Counts, seed: u64) {
 
 #[test]
 fn a_small_generated_site_passes_check_with_the_default_theme() {
-    check(Theme::Default, Counts::for_pages(120), 1);
+    check(Theme::Default, Counts::for_pages(40), 1);
 }
 
 #[test]
@@ -38,7 +38,7 @@ fn a_generated_site_with_several_sources_passes_check_with_the_minimal_theme() {
     // With several sources, citations and `cite` lists name the other ones.
     let counts = Counts {
         sources: 3,
-        ..Counts::for_pages(150)
+        ..Counts::for_pages(40)
     };
     check(Theme::Minimal, counts, 2);
 }

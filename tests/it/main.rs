@@ -3,5 +3,9 @@
 mod build;
 mod invalid;
 mod output;
+mod publish;
+mod scaffold;
+mod serve;
 mod shipped;
 mod support;
+mod theme;

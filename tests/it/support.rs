@@ -99,3 +99,79 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// Values of every `name="…"` or `name='…'` attribute in `html`.
+pub fn attr_values(html: &str, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for quote in ['"', '\''] {
+        let needle = format!(" {name}={quote}");
+        let mut rest = html;
+        while let Some(i) = rest.find(&needle) {
+            rest = &rest[i + needle.len()..];
+            if let Some(end) = rest.find(quote) {
+                out.push(rest[..end].replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// Follows every link and asset reference from `start`, as a browser would, using `fetch` to
+/// get a URL's body (`None` when it does not exist). Returns the problems found: missing
+/// pages or assets and anchors with no matching id. Only URLs under `scope` are followed.
+pub fn crawl(
+    start: &url::Url,
+    scope: &str,
+    fetch: &dyn Fn(&url::Url) -> Option<Vec<u8>>,
+) -> (usize, Vec<String>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec![start.clone()];
+    let mut pages: BTreeMap<String, String> = BTreeMap::new();
+    let mut anchors: Vec<(String, url::Url)> = Vec::new();
+    let mut problems = Vec::new();
+    while let Some(u) = queue.pop() {
+        let mut bare = u.clone();
+        bare.set_fragment(None);
+        if !seen.insert(bare.to_string()) {
+            continue;
+        }
+        let Some(body) = fetch(&bare) else {
+            problems.push(format!("missing: {bare}"));
+            continue;
+        };
+        if !bare.path().ends_with(".html") && !bare.path().ends_with('/') {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&body).into_owned();
+        for attr in ["href", "src"] {
+            for v in attr_values(&html, attr) {
+                let Ok(target) = bare.join(&v) else {
+                    problems.push(format!("unparsable link {v} in {bare}"));
+                    continue;
+                };
+                if !target.as_str().starts_with(scope) {
+                    continue;
+                }
+                if target.fragment().is_some() {
+                    anchors.push((bare.to_string(), target.clone()));
+                }
+                queue.push(target);
+            }
+        }
+        pages.insert(bare.to_string(), html);
+    }
+    for (from, target) in anchors {
+        let mut bare = target.clone();
+        bare.set_fragment(None);
+        let id = target.fragment().unwrap_or_default().to_string();
+        match pages.get(bare.as_str()) {
+            Some(html) if attr_values(html, "id").contains(&id) => {}
+            Some(_) => problems.push(format!("no #{id} in {bare} (linked from {from})")),
+            None => {}
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    (pages.len(), problems)
+}

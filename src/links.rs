@@ -1,0 +1,563 @@
+//! Links in the rendered pages: every internal `href` and `src` of every page, templates
+//! included, must point at a file the build produces, and every `#anchor` at an id in it.
+//! With `relative_links` (the default) they are also rewritten relative to the page and
+//! ending in `index.html`, so the same output works under any host, any sub-path, and opened
+//! from disk (`file://`).
+//!
+//! Runs on the in-memory output, after templates and before writing. Uses lol_html, a real
+//! HTML rewriter, so attributes are found wherever and however a template writes them.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use lol_html::{RewriteStrSettings, element, rewrite_str};
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+use crate::render::OutputFile;
+
+/// Where an internal link points: an output file and maybe an anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    file: String,
+    anchor: Option<String>,
+}
+
+struct Scanned {
+    ids: HashSet<String>,
+    links: Vec<(String, Target)>,
+    /// http(s) links to other sites.
+    external: Vec<String>,
+    /// Links with an unsafe scheme, removed from the page.
+    removed: Vec<String>,
+    rewritten: Option<String>,
+}
+
+/// External links of the site: URL → the output files that link to it.
+pub type External = BTreeMap<String, Vec<String>>;
+
+/// Resolves `href` found in the output file `page` (e.g. `actors/x/index.html`). `None` for
+/// links that leave the site: other schemes, other hosts, paths outside the base path.
+fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with("//") {
+        return None;
+    }
+    // A scheme ("https:", "mailto:", "data:") before any '/', '?' or '#'.
+    if let Some(colon) = href.find(':')
+        && !href[..colon].contains(['/', '?', '#'])
+    {
+        return None;
+    }
+    let (before_fragment, anchor) = match href.split_once('#') {
+        Some((b, a)) => (b, Some(a.to_string())),
+        None => (href, None),
+    };
+    let path_part = before_fragment.split('?').next().unwrap_or("");
+    let file = if path_part.is_empty() {
+        page.to_string()
+    } else {
+        let absolute = if path_part.starts_with('/') {
+            path_part.to_string()
+        } else {
+            let dir = page.rfind('/').map_or("", |i| &page[..=i]);
+            format!("{base_path}{dir}{path_part}")
+        };
+        let decoded = percent_encoding::percent_decode_str(&absolute)
+            .decode_utf8_lossy()
+            .into_owned();
+        let normal = normalise(&decoded)?;
+        let inside = normal.strip_prefix(base_path.trim_end_matches('/'))?;
+        // "/subway/" is not under "/sub/".
+        if !(inside.is_empty() || inside.starts_with('/')) {
+            return None;
+        }
+        let inside = inside.strip_prefix('/').unwrap_or(inside);
+        if inside.is_empty() || inside.ends_with('/') {
+            format!("{inside}index.html")
+        } else {
+            inside.to_string()
+        }
+    };
+    let anchor = anchor
+        .map(|a| {
+            percent_encoding::percent_decode_str(&a)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|a| !a.is_empty());
+    Some(Target { file, anchor })
+}
+
+/// Resolves `.` and `..` in an absolute path; `None` if it climbs above the root.
+fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = format!("/{}", parts.join("/"));
+    if trailing && out != "/" {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// The link from `page` to `target`, relative, with an explicit file name.
+fn relative(page: &str, target: &Target) -> String {
+    let mut out = if target.file == page && target.anchor.is_some() {
+        String::new()
+    } else {
+        let from: Vec<&str> = page.split('/').collect();
+        let from_dir = &from[..from.len() - 1];
+        let to: Vec<&str> = target.file.split('/').collect();
+        let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let mut s = "../".repeat(from_dir.len() - common);
+        s.push_str(&to[common..].join("/"));
+        s
+    };
+    if let Some(a) = &target.anchor {
+        out.push('#');
+        out.push_str(a);
+    }
+    out
+}
+
+/// Attributes that hold a URL a browser may follow or load.
+const URL_ATTRIBUTES: [&str; 6] = [
+    "href",
+    "src",
+    "xlink:href",
+    "action",
+    "formaction",
+    "poster",
+];
+
+/// Decodes the character references a browser would decode in an attribute value before
+/// reading it as a URL: numeric ones (with or without `;`) and the named ones used to hide a
+/// scheme (`&colon;`, `&Tab;`, `&NewLine;`, …).
+fn decode_references(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let numeric = rest.strip_prefix("&#");
+        let decoded = numeric.and_then(|n| {
+            let (digits, radix, skip) = match n.strip_prefix(['x', 'X']) {
+                Some(h) => (
+                    h.chars()
+                        .take_while(char::is_ascii_hexdigit)
+                        .collect::<String>(),
+                    16,
+                    3,
+                ),
+                None => (
+                    n.chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<String>(),
+                    10,
+                    2,
+                ),
+            };
+            let c = u32::from_str_radix(&digits, radix)
+                .ok()
+                .and_then(char::from_u32)?;
+            let mut len = skip + digits.len();
+            if rest[len..].starts_with(';') {
+                len += 1;
+            }
+            Some((c.to_string(), len))
+        });
+        let decoded = decoded.or_else(|| {
+            [
+                ("&colon;", ":"),
+                ("&Tab;", "\t"),
+                ("&NewLine;", "\n"),
+                ("&amp;", "&"),
+                ("&lt;", "<"),
+                ("&gt;", ">"),
+                ("&quot;", "\""),
+                ("&apos;", "'"),
+                ("&nbsp;", "\u{a0}"),
+                ("&sol;", "/"),
+            ]
+            .iter()
+            .find(|(name, _)| rest.starts_with(name))
+            .map(|(name, c)| (c.to_string(), name.len()))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push_str(&c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The scheme a browser would see in `value` (lowercased), if any.
+fn scheme_of(value: &str) -> Option<String> {
+    // The URL parser drops tabs and newlines anywhere, and leading/trailing controls and
+    // spaces.
+    let cleaned: String = decode_references(value)
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let cleaned = cleaned.trim_matches(|c: char| c <= ' ');
+    let colon = cleaned.find(':')?;
+    let scheme = &cleaned[..colon];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Links a page may hold: relative ones and these schemes. Anything else (`javascript:`,
+/// `data:`, `vbscript:`, …) is removed.
+pub fn is_safe_url(value: &str) -> bool {
+    match scheme_of(value) {
+        None => true,
+        Some(s) => matches!(s.as_str(), "http" | "https" | "mailto"),
+    }
+}
+
+fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanned, String> {
+    let ids = std::cell::RefCell::new(HashSet::new());
+    let links = std::cell::RefCell::new(Vec::new());
+    let external = std::cell::RefCell::new(Vec::new());
+    let removed = std::cell::RefCell::new(Vec::new());
+    let handler = element!("*", |el| {
+        if let Some(id) = el.get_attribute("id") {
+            ids.borrow_mut().insert(id);
+        }
+        if let Some(name) = el.get_attribute("name")
+            && el.tag_name() == "a"
+        {
+            ids.borrow_mut().insert(name);
+        }
+        for attr in URL_ATTRIBUTES {
+            let Some(value) = el.get_attribute(attr) else {
+                continue;
+            };
+            if !is_safe_url(&value) {
+                el.remove_attribute(attr);
+                removed.borrow_mut().push(value);
+                continue;
+            }
+            let Some(target) = resolve(&value, page, base_path) else {
+                let v = value.trim();
+                if attr == "href"
+                    && (v.starts_with("http://") || v.starts_with("https://"))
+                    && el.tag_name() == "a"
+                {
+                    external.borrow_mut().push(v.to_string());
+                }
+                continue;
+            };
+            if rewrite {
+                el.set_attribute(attr, &relative(page, &target))?;
+            }
+            links.borrow_mut().push((value, target));
+        }
+        Ok(())
+    });
+    let out = rewrite_str(
+        html,
+        RewriteStrSettings::new().append_element_content_handler(handler),
+    )
+    .map_err(|e| e.to_string())?;
+    let removed = removed.into_inner();
+    Ok(Scanned {
+        ids: ids.into_inner(),
+        links: links.into_inner(),
+        external: external.into_inner(),
+        rewritten: (rewrite || !removed.is_empty()).then_some(out),
+        removed,
+    })
+}
+
+/// Checks (and, if `relative`, rewrites) the links of every HTML file in `files`.
+/// `origins` maps an output path to the content file and template it was rendered from.
+pub fn finish(
+    files: &mut [OutputFile],
+    base_path: &str,
+    relative_links: bool,
+    origins: &HashMap<String, (PathBuf, String)>,
+    diags: &mut Vec<Diagnostic>,
+) -> External {
+    let existing: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    let scanned: Vec<Option<Result<Scanned, String>>> = files
+        .par_iter()
+        .map(|f| {
+            if !f.path.ends_with(".html") {
+                return None;
+            }
+            let html = String::from_utf8_lossy(&f.bytes);
+            // The 404 page is served at whatever address was not found, so its links
+            // cannot be relative to its own: they stay rooted at the base path.
+            let rewrite = relative_links && f.path != "404.html";
+            Some(scan(&f.path, &html, base_path, rewrite))
+        })
+        .collect();
+    let mut ids: HashMap<&str, &HashSet<String>> = HashMap::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        if let Some(Ok(s)) = s {
+            ids.insert(f.path.as_str(), &s.ids);
+        }
+    }
+    // Broken links, grouped so one bad link in a shared template is one error.
+    let mut broken: BTreeMap<(String, String), (String, Vec<String>)> = BTreeMap::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        let s = match s {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                diags.push(Diagnostic::error(format!(
+                    "cannot read the HTML of {}: {e}",
+                    f.path
+                )));
+                continue;
+            }
+            None => continue,
+        };
+        let template = origins
+            .get(&f.path)
+            .map_or_else(String::new, |(_, t)| t.clone());
+        for (href, target) in &s.links {
+            let problem = if !existing.contains(&target.file) {
+                Some(format!("the site has no {}", target.file))
+            } else {
+                match (&target.anchor, ids.get(target.file.as_str())) {
+                    (Some(a), Some(set)) if !set.contains(a) => {
+                        Some(format!("{} has no id `{a}`", target.file))
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(problem) = problem {
+                broken
+                    .entry((template.clone(), href.clone()))
+                    .or_insert_with(|| (problem, Vec::new()))
+                    .1
+                    .push(f.path.clone());
+            }
+        }
+    }
+    for ((template, href), (problem, pages)) in broken {
+        let first = &pages[0];
+        let mut d = Diagnostic::error(format!("broken link `{href}`: {problem}"));
+        let more = match pages.len() {
+            1 => String::new(),
+            n => format!(" and {} other page{}", n - 1, if n == 2 { "" } else { "s" }),
+        };
+        match origins.get(first) {
+            Some((file, _)) => {
+                d = d.in_file(file).with_note(format!(
+                    "in {first}, rendered with template `{template}`{more}"
+                ));
+            }
+            None => d = d.with_note(format!("in {first}{more}")),
+        }
+        diags.push(d.with_help("fix the link in the page's Markdown or in the template; internal links in Markdown are best written `@/section/file.md`"));
+    }
+    let mut external = External::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        if let Some(Ok(s)) = s {
+            for url in &s.external {
+                let pages = external.entry(url.clone()).or_default();
+                if pages.last() != Some(&f.path) {
+                    pages.push(f.path.clone());
+                }
+            }
+        }
+    }
+    let mut unsafe_links: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        if let Some(Ok(s)) = s {
+            for v in &s.removed {
+                unsafe_links
+                    .entry(v.clone())
+                    .or_default()
+                    .push(f.path.clone());
+            }
+        }
+    }
+    for (value, pages) in unsafe_links {
+        let first = &pages[0];
+        let mut d = Diagnostic::warning(format!("unsafe link `{}` removed", value.escape_debug()));
+        if let Some((file, template)) = origins.get(first) {
+            d = d
+                .in_file(file)
+                .with_note(format!("in {first}, rendered with template `{template}`"));
+        } else {
+            d = d.with_note(format!("in {first}"));
+        }
+        if pages.len() > 1 {
+            d = d.with_note(format!("and in {} other pages", pages.len() - 1));
+        }
+        diags.push(d.with_help("links may only be relative, http:, https: or mailto:"));
+    }
+    {
+        for (f, s) in files.iter_mut().zip(scanned) {
+            if let Some(Ok(Scanned {
+                rewritten: Some(html),
+                ..
+            })) = s
+            {
+                f.bytes = html.into_bytes();
+            }
+        }
+    }
+    external
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(file: &str, anchor: Option<&str>) -> Option<Target> {
+        Some(Target {
+            file: file.into(),
+            anchor: anchor.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn resolves_internal_links() {
+        let page = "actors/x/index.html";
+        let cases = [
+            ("/sub/actors/y/", t("actors/y/index.html", None)),
+            ("/sub/", t("index.html", None)),
+            ("/sub", t("index.html", None)),
+            ("/sub/source/#p17", t("source/index.html", Some("p17"))),
+            ("#p3", t(page, Some("p3"))),
+            ("../y/", t("actors/y/index.html", None)),
+            ("../../style.css", t("style.css", None)),
+            ("/sub/a%20b/", t("a b/index.html", None)),
+            ("https://example.org/", None),
+            ("mailto:x@example.org", None),
+            ("//cdn.example/x.js", None),
+            ("/other/", None),
+            ("/subway/", None),
+            ("../../../../../etc/passwd", None),
+        ];
+        for (href, want) in cases {
+            assert_eq!(resolve(href, page, "/sub/"), want, "{href}");
+        }
+    }
+
+    #[test]
+    fn relative_links_end_in_a_file() {
+        let cases = [
+            (
+                "actors/x/index.html",
+                t("locations/y/index.html", None),
+                "../../locations/y/index.html",
+            ),
+            (
+                "index.html",
+                t("actors/index.html", None),
+                "actors/index.html",
+            ),
+            (
+                "actors/x/index.html",
+                t("style.css", None),
+                "../../style.css",
+            ),
+            (
+                "source/index.html",
+                t("source/index.html", Some("p2")),
+                "#p2",
+            ),
+            (
+                "actors/x/index.html",
+                t("actors/x/index.html", None),
+                "index.html",
+            ),
+            (
+                "actors/index.html",
+                t("actors/x/index.html", Some("a")),
+                "x/index.html#a",
+            ),
+        ];
+        for (page, target, want) in cases {
+            assert_eq!(relative(page, &target.unwrap()), want, "{page}");
+        }
+    }
+
+    #[test]
+    fn unsafe_schemes_are_seen_through_disguises() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "&#106avascript:alert(1)",
+            "&#x6A;avascript:alert(1)",
+            "&#0000106;avascript:alert(1)",
+            "javascript&colon;alert(1)",
+            "java&Tab;script:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_safe_url(bad), "{bad:?} passed");
+        }
+        for good in [
+            "https://example.org/a:b",
+            "http://x",
+            "mailto:a@b.c",
+            "../x/",
+            "#p1",
+            "/sub/x?a=1&b=2",
+            "x:y/",
+            "a/b:c",
+        ] {
+            assert!(is_safe_url(good) || good == "x:y/", "{good:?} refused");
+        }
+        assert!(!is_safe_url("x:y/"), "an unknown scheme is not relative");
+    }
+
+    #[test]
+    fn unsafe_links_are_removed_from_the_page() {
+        let html = r#"<a href="&#106;avascript:alert(1)">x</a><img src="data:text/html,1"><a href="https://ok.example/">y</a>"#;
+        let s = scan("a/index.html", html, "/sub/", false).unwrap();
+        assert_eq!(s.removed.len(), 2);
+        let out = s.rewritten.unwrap();
+        assert!(
+            !out.contains("avascript") && !out.contains("data:"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<a href="https://ok.example/">y</a>"#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn scan_finds_ids_and_rewrites() {
+        let html = r#"<a href="/sub/y/#k" id="top">x</a><img src='/sub/i.png'><svg><a href="/sub/z/"><text>t</text></a></svg>"#;
+        let s = scan("a/index.html", html, "/sub/", true).unwrap();
+        assert!(s.ids.contains("top"));
+        assert_eq!(s.links.len(), 3);
+        let out = s.rewritten.unwrap();
+        assert!(out.contains(r#"href="../y/index.html#k""#), "{out}");
+        assert!(out.contains(r#"src="../i.png""#), "{out}");
+        assert!(out.contains(r#"href="../z/index.html""#), "{out}");
+    }
+}

@@ -1,0 +1,253 @@
+//! Search: a Pagefind index of the dossier, built into memory with the rest of the site, so a
+//! failed build leaves the previous index untouched.
+//!
+//! Records come from the model, not from scraping rendered pages, so they do not depend on
+//! the theme: one per actor, location, talk and page (title, names, body text, quotes), one
+//! per source paragraph (the original and its translation, so French and English both find
+//! it) and one per timeline event. Each carries a `kind` filter and a title. URLs are stored
+//! relative to the site root (`actors/john-kerry/`), and the theme's search script prefixes
+//! them with wherever the site is served, so search works under any host and sub-path.
+//! Pagefind itself folds diacritics: `Rai` finds `Raï`.
+
+use std::collections::BTreeMap;
+
+use pagefind::api::PagefindIndex;
+use pagefind::options::PagefindServiceConfig;
+
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
+use crate::model::{PageKind, Site};
+use crate::render::OutputFile;
+
+/// The folder of the output that holds the index.
+pub const BUNDLE_DIR: &str = "pagefind";
+
+/// One searchable record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Relative to the site root, with an anchor where the record is part of a page.
+    pub url: String,
+    pub title: String,
+    /// What the reader sees as the kind: "actor", "location", "talk", "event",
+    /// "source paragraph", "page".
+    pub kind: &'static str,
+    pub content: String,
+}
+
+/// The text of a body rendered by `markdown`, without tags. Our own HTML only escapes
+/// `& < > " '`, so those are the entities to decode.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn rel_url(path: &str) -> String {
+    path.trim_start_matches('/').to_string()
+}
+
+/// Every record of the site, in a stable order.
+pub fn records(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Vec<Record> {
+    let mut out = Vec::new();
+    for (id, p) in site.pages.iter().enumerate() {
+        let mut content = vec![p.doc.title.clone()];
+        content.extend(p.doc.summary.clone());
+        let kind = match &p.kind {
+            PageKind::Actor(a) => {
+                content.extend(a.aliases.iter().cloned());
+                content.extend(a.spellings.iter().cloned());
+                content.extend(a.role.clone());
+                "actor"
+            }
+            PageKind::Location(l) => {
+                content.extend(l.aliases.iter().cloned());
+                content.extend(l.spellings.iter().cloned());
+                "location"
+            }
+            PageKind::Talk(t) => {
+                content.extend(t.outcome.clone());
+                for q in &t.quotes {
+                    content.push(q.original.clone());
+                    content.push(q.translation.clone());
+                }
+                "talk"
+            }
+            PageKind::Source(s) => {
+                for para in &s.paragraphs {
+                    let mut text = vec![para.original.clone()];
+                    text.extend(para.translation.clone());
+                    out.push(Record {
+                        url: format!("{}#p{}", rel_url(&p.doc.path), para.n),
+                        title: format!("¶{} · {}", para.n, p.doc.title),
+                        kind: "source paragraph",
+                        content: text.join(" "),
+                    });
+                }
+                "page"
+            }
+            PageKind::Plain { .. } => "page",
+        };
+        content.push(plain_text(&bodies[id].html));
+        out.push(Record {
+            url: rel_url(&p.doc.path),
+            title: p.doc.title.clone(),
+            kind,
+            content: content.join(" "),
+        });
+    }
+    for (id, s) in site.sections.iter().enumerate() {
+        let text = plain_text(&section_bodies[id].html);
+        if !text.is_empty() {
+            out.push(Record {
+                url: rel_url(&s.doc.path),
+                title: s.doc.title.clone(),
+                kind: "page",
+                content: format!("{} {text}", s.doc.title),
+            });
+        }
+    }
+    if let Some(timeline) = site.sections.iter().find(|s| s.folder == "timeline") {
+        for (e, id) in site.events.iter().zip(event_ids(&site.events)) {
+            let mut content = vec![e.summary.clone(), e.date.label.clone()];
+            content.extend(e.as_stated.clone());
+            content.extend(e.actors.iter().map(|&a| site.pages[a].doc.title.clone()));
+            content.extend(e.place.map(|p| site.pages[p].doc.title.clone()));
+            out.push(Record {
+                url: format!("{}#{id}", rel_url(&timeline.doc.path)),
+                title: format!("{}: {}", e.date.label, e.summary),
+                kind: "event",
+                content: content.join(" "),
+            });
+        }
+    }
+    out
+}
+
+/// The stable ids of the events on the timeline page (`event-2016-09-04-kerry-meets-lavrov`),
+/// in timeline order: the date and the start of the summary, made unique.
+pub fn event_ids(events: &[crate::model::Event]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    events
+        .iter()
+        .map(|e| {
+            let words: String = e
+                .summary
+                .split_whitespace()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let base = format!("event-{}-{}", e.date.start.iso(), slug::slugify(words));
+            let mut id = base.clone();
+            let mut n = 2;
+            while !seen.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
+        })
+        .collect()
+}
+
+/// Builds the index into memory: the files of `pagefind/`.
+pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(format!("cannot build the search index: {e}"))
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(&e))?;
+    runtime.block_on(async {
+        let options = PagefindServiceConfig::builder()
+            .keep_index_url(true)
+            .force_language(language.to_string())
+            .build();
+        let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
+        for r in records {
+            let meta = BTreeMap::from([("title".to_string(), r.title.clone())]);
+            let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
+            index
+                .add_custom_record(
+                    r.url.clone(),
+                    r.content.clone(),
+                    language.to_string(),
+                    Some(meta),
+                    Some(filters),
+                    None,
+                )
+                .await
+                .map_err(|e| fail(&e))?;
+        }
+        let files = index.get_files().await.map_err(|e| fail(&e))?;
+        let mut out: Vec<OutputFile> = files
+            .into_iter()
+            .map(|f| OutputFile {
+                path: format!(
+                    "{BUNDLE_DIR}/{}",
+                    f.filename.to_string_lossy().replace('\\', "/")
+                ),
+                bytes: f.contents,
+            })
+            // Pagefind's own UI is not used: the theme ships its own search script.
+            .filter(|f| {
+                !f.path.starts_with(&format!("{BUNDLE_DIR}/pagefind-ui"))
+                    && !f
+                        .path
+                        .starts_with(&format!("{BUNDLE_DIR}/pagefind-component-ui"))
+                    && !f
+                        .path
+                        .starts_with(&format!("{BUNDLE_DIR}/pagefind-modular-ui"))
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_strips_our_tags_and_entities() {
+        assert_eq!(
+            plain_text(
+                "<p>Kerry &amp; Lavrov<sup class=\"cite\"><a href=\"x\">¶17</a></sup> met.</p>\n<p>&lt;b&gt;</p>"
+            ),
+            "Kerry & Lavrov ¶17 met. <b>"
+        );
+    }
+
+    #[test]
+    fn the_index_holds_every_record() {
+        let records = vec![Record {
+            url: "actors/x/".into(),
+            title: "X".into(),
+            kind: "actor",
+            content: "Sergueï Lavrov".into(),
+        }];
+        let files = index(&records, "en").unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert!(names.contains(&"pagefind/pagefind.js"), "{names:?}");
+        assert!(names.contains(&"pagefind/pagefind-entry.json"));
+        assert!(names.iter().any(|n| n.ends_with(".pf_fragment")));
+        assert!(!names.iter().any(|n| n.contains("pagefind-ui")));
+    }
+}

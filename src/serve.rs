@@ -1,0 +1,606 @@
+//! `dossier serve`: builds the site into memory, serves it over HTTP (axum), watches the
+//! site's sources (notify, debounced) and rebuilds on every change, telling open pages to
+//! reload through server-sent events.
+//!
+//! A failed rebuild keeps the last good build online; its errors go to the terminal and, as
+//! an escaped overlay, to every open page, until the next good build. Nothing is ever read
+//! from disk to answer a request: responses come from the in-memory build, so no path, `..`
+//! or symlink can reach a file outside the site. Requests must carry a Host header naming
+//! the address we serve on, so other web pages cannot read the site through DNS rebinding.
+//! The reload script is injected here, into responses, never into `build` output.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt as _;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::build::{self, BuildOptions};
+use crate::diagnostics::Diagnostic;
+
+/// Everything `serve` needs, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub interface: IpAddr,
+    /// `None`: 1111, or a free port if 1111 is taken. `Some(0)`: any free port.
+    pub port: Option<u16>,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+const EVENTS_PATH: &str = "/__dossier/events";
+const SCRIPT_PATH: &str = "/__dossier/live.js";
+const DEFAULT_PORT: u16 = 1111;
+
+/// The live-reload client: reloads on a good build, shows the errors of a bad one. Errors
+/// arrive as plain text and are shown with `textContent`, never parsed as HTML.
+const LIVE_JS: &str = r#"(() => {
+  const show = (text) => {
+    let box = document.getElementById("dossier-errors");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "dossier-errors";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;background:#fff4f4;color:#5c0000;border-top:4px solid #b00020;font:14px/1.4 ui-monospace,monospace;padding:1rem;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = text;
+  };
+  const source = new EventSource("/__dossier/events");
+  source.addEventListener("reload", () => location.reload());
+  source.addEventListener("errors", (e) => show(JSON.parse(e.data)));
+})();
+"#;
+
+#[derive(Clone, Debug)]
+enum Change {
+    Reload,
+    Errors(String),
+}
+
+struct Shared {
+    /// Counts builds, so a search index finished late never replaces a newer one.
+    generation: std::sync::atomic::AtomicU64,
+    /// The last good build: output path → bytes.
+    files: RwLock<Arc<HashMap<String, Arc<[u8]>>>>,
+    /// The errors of the latest build, if it failed, as plain text.
+    errors: RwLock<Option<String>>,
+    changes: broadcast::Sender<Change>,
+    /// Host header values we answer to; `None` accepts any (serving on all interfaces).
+    hosts: Option<Vec<String>>,
+}
+
+/// Runs the server until Ctrl-C. Returns an error message for startup failures.
+pub fn serve(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| vec![Diagnostic::error(format!("cannot start the server: {e}"))])?;
+    runtime.block_on(run(opts))
+}
+
+async fn bind(opts: &ServeOptions) -> Result<tokio::net::TcpListener, Vec<Diagnostic>> {
+    let try_bind = |port: u16| tokio::net::TcpListener::bind(SocketAddr::new(opts.interface, port));
+    match opts.port {
+        Some(port) => match try_bind(port).await {
+            Ok(l) => Ok(l),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                let free = match try_bind(0).await.and_then(|l| l.local_addr()) {
+                    Ok(addr) => format!("; try --port {}", addr.port()),
+                    Err(_) => String::new(),
+                };
+                Err(vec![
+                    Diagnostic::error(format!("port {port} is already in use{free}"))
+                        .with_help("or leave out --port to let dossier pick a free one"),
+                ])
+            }
+            Err(e) => Err(vec![Diagnostic::error(format!(
+                "cannot listen on {}:{port}: {e}",
+                opts.interface
+            ))]),
+        },
+        None => match try_bind(DEFAULT_PORT).await {
+            Ok(l) => Ok(l),
+            Err(_) => try_bind(0).await.map_err(|e| {
+                vec![Diagnostic::error(format!(
+                    "cannot listen on {}: {e}",
+                    opts.interface
+                ))]
+            }),
+        },
+    }
+}
+
+fn host_label(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
+
+async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
+    // A runaway page is reported; the server keeps the last good build online.
+    crate::guard::report_timeouts_only();
+    let listener = bind(&opts).await?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| vec![Diagnostic::error(e.to_string())])?
+        .port();
+    let shown_host = if opts.interface.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        host_label(opts.interface)
+    };
+    let base_url = format!("http://{shown_host}:{port}/");
+    let build_opts = BuildOptions {
+        root: opts.root.clone(),
+        base_url: Some(base_url.clone()),
+        drafts: opts.drafts,
+        defer_search: true,
+        ..BuildOptions::default()
+    };
+
+    let (changes, _) = broadcast::channel(16);
+    let hosts = (!opts.interface.is_unspecified()).then(|| {
+        let mut h = vec![
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+            format!("[::1]:{port}"),
+        ];
+        h.push(format!("{}:{port}", host_label(opts.interface)));
+        h
+    });
+    let shared = Arc::new(Shared {
+        generation: std::sync::atomic::AtomicU64::new(0),
+        files: RwLock::new(Arc::new(HashMap::new())),
+        errors: RwLock::new(None),
+        changes,
+        hosts,
+    });
+
+    // The first build: errors are shown, and the server still starts so the editor can fix
+    // them with the overlay in view.
+    let started = Instant::now();
+    {
+        // Builds are synchronous (rayon inside, and the search index runs its own runtime).
+        let (shared, build_opts) = (shared.clone(), build_opts.clone());
+        let _ = tokio::task::spawn_blocking(move || rebuild(&shared, &build_opts, started)).await;
+    }
+
+    let _watcher = watch(&opts.root, shared.clone(), build_opts.clone())?;
+    let app = Router::new()
+        .route(EVENTS_PATH, get(events))
+        .route(SCRIPT_PATH, get(live_js))
+        .fallback(get(page))
+        .with_state(shared.clone());
+    println!("Serving {base_url}");
+    println!(
+        "Watching content/, themes/, templates/, static/ and site.toml. Press Ctrl-C to stop."
+    );
+    if opts.open
+        && let Err(e) = open::that_detached(&base_url)
+    {
+        eprintln!("warning: cannot open a browser: {e}");
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| vec![Diagnostic::error(format!("the server stopped: {e}"))])
+}
+
+/// Rebuilds into memory and publishes the result: new files on success, errors on failure.
+fn rebuild(shared: &Arc<Shared>, opts: &BuildOptions, started: Instant) {
+    match build::render_site(opts) {
+        Ok(built) => {
+            let old = shared.files.read().map(|f| f.clone()).unwrap_or_default();
+            let mut files: HashMap<String, Arc<[u8]>> = built
+                .files
+                .into_iter()
+                .map(|f| (f.path, Arc::from(f.bytes)))
+                .collect();
+            // The search index is rebuilt in the background; until then the previous one
+            // keeps answering.
+            let index_prefix = format!("{}/", crate::search::BUNDLE_DIR);
+            for (k, v) in old.iter().filter(|(k, _)| k.starts_with(&index_prefix)) {
+                files.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            let generation = shared
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                + 1;
+            let changed = files
+                .iter()
+                .filter(|(k, v)| old.get(*k) != Some(*v))
+                .count()
+                + old.keys().filter(|k| !files.contains_key(*k)).count();
+            for w in &built.warnings {
+                eprintln!("{}\n", w.render(false));
+            }
+            if let Ok(mut f) = shared.files.write() {
+                *f = Arc::new(files);
+            }
+            let had_errors = shared
+                .errors
+                .write()
+                .map(|mut e| e.take().is_some())
+                .unwrap_or(false);
+            println!(
+                "Built in {} ms ({changed} file{} changed)",
+                started.elapsed().as_millis(),
+                if changed == 1 { "" } else { "s" }
+            );
+            if changed > 0 || had_errors {
+                let _ = shared.changes.send(Change::Reload);
+            }
+            if !built.search.is_empty() {
+                let language = built.config.default_language.clone();
+                let records = built.search;
+                let shared = shared.clone();
+                std::thread::spawn(move || index_later(&shared, &records, &language, generation));
+            }
+        }
+        Err(diags) => {
+            let mut stderr = anstream::stderr();
+            let text: Vec<String> = diags.iter().map(|d| d.render(false)).collect();
+            for d in &diags {
+                use std::io::Write as _;
+                let _ = writeln!(stderr, "{}\n", d.render(true));
+            }
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "Build failed with {errors} error{}; still serving the last good build.",
+                if errors == 1 { "" } else { "s" }
+            );
+            let text = text.join("\n\n");
+            if let Ok(mut e) = shared.errors.write() {
+                *e = Some(text.clone());
+            }
+            let _ = shared.changes.send(Change::Errors(text));
+        }
+    }
+}
+
+/// Builds the search index of build `generation` and swaps it in, unless a newer build
+/// has come since (its own index is on the way).
+fn index_later(
+    shared: &Shared,
+    records: &[crate::search::Record],
+    language: &str,
+    generation: u64,
+) {
+    let index = match crate::search::index(records, language) {
+        Ok(index) => index,
+        Err(d) => {
+            eprintln!("{}", d.render(false));
+            return;
+        }
+    };
+    if shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+        return;
+    }
+    if let Ok(mut files) = shared.files.write() {
+        let prefix = format!("{}/", crate::search::BUNDLE_DIR);
+        let mut next: HashMap<String, Arc<[u8]>> = files
+            .iter()
+            .filter(|(k, _)| !k.starts_with(&prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        next.extend(index.into_iter().map(|f| (f.path, Arc::from(f.bytes))));
+        *files = Arc::new(next);
+    }
+}
+
+/// Is this path one of the site's sources (not an editor's temp file)?
+fn is_source_change(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+    {
+        return false;
+    }
+    rel == Path::new("site.toml")
+        || ["content", "themes", "templates", "static"]
+            .iter()
+            .any(|d| rel.starts_with(d))
+}
+
+/// A debounced watcher that survives as long as the value returned.
+type Watcher = notify_debouncer_full::Debouncer<
+    notify_debouncer_full::notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+fn watch(root: &Path, shared: Arc<Shared>, opts: BuildOptions) -> Result<Watcher, Vec<Diagnostic>> {
+    let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let watch_root = root_abs.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<Instant>();
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(30),
+        None,
+        move |res: DebounceEventResult| {
+            let Ok(events) = res else { return };
+            // Reading a file (as every build does) is an access event: only real changes count.
+            let changed = events.iter().any(|e| {
+                !matches!(e.event.kind, EventKind::Access(_))
+                    && e.event
+                        .paths
+                        .iter()
+                        .any(|p| is_source_change(&watch_root, p))
+            });
+            if changed {
+                let _ = tx.send(Instant::now());
+            }
+        },
+    )
+    .map_err(|e| {
+        vec![Diagnostic::error(format!(
+            "cannot watch the site for changes: {e}"
+        ))]
+    })?;
+    // Watch the root non-recursively (site.toml, and folders created later) and each source
+    // folder recursively; the output dir is never watched.
+    let fail = |e: notify_debouncer_full::notify::Error| {
+        vec![Diagnostic::error(format!(
+            "cannot watch the site for changes: {e}"
+        ))]
+    };
+    debouncer
+        .watch(&root_abs, RecursiveMode::NonRecursive)
+        .map_err(fail)?;
+    for dir in ["content", "themes", "templates", "static"] {
+        let d = root_abs.join(dir);
+        if d.is_dir() {
+            debouncer
+                .watch(&d, RecursiveMode::Recursive)
+                .map_err(fail)?;
+        }
+    }
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            // Changes that arrived while we were building are folded into one rebuild.
+            while rx.try_recv().is_ok() {}
+            rebuild(&shared, &opts, first);
+        }
+    });
+    Ok(debouncer)
+}
+
+fn host_allowed(shared: &Shared, headers: &HeaderMap) -> bool {
+    let Some(allowed) = &shared.hosts else {
+        return true;
+    };
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h)))
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "This server only answers requests addressed to it by its own host name.\n",
+    )
+        .into_response()
+}
+
+async fn events(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !host_allowed(&shared, &headers) {
+        return forbidden();
+    }
+    let current = shared.errors.read().ok().and_then(|e| e.clone());
+    let initial = tokio_stream::iter(current.map(Change::Errors));
+    let stream = initial
+        .chain(BroadcastStream::new(shared.changes.subscribe()).filter_map(|c| c.ok()))
+        .map(|change| {
+            Ok::<Event, std::convert::Infallible>(match change {
+                Change::Reload => Event::default().event("reload").data("reload"),
+                Change::Errors(text) => Event::default()
+                    .event("errors")
+                    .data(serde_json::Value::String(text).to_string()),
+            })
+        });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+async fn live_js(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !host_allowed(&shared, &headers) {
+        return forbidden();
+    }
+    let mut r = Response::new(Body::from(LIVE_JS));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Maps a request path to an output file. `None` for paths that cannot name one: `..`,
+/// backslashes, NUL, or bad percent-encoding.
+pub fn file_for(path: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains(['\\', '\0']) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    Some(if decoded.ends_with('/') || joined.is_empty() {
+        if joined.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{joined}/index.html")
+        }
+    } else {
+        joined
+    })
+}
+
+async fn page(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {
+    if !host_allowed(&shared, &headers) {
+        return forbidden();
+    }
+    let Some(file) = file_for(uri.path()) else {
+        return (StatusCode::BAD_REQUEST, "Bad path.\n").into_response();
+    };
+    let files = shared.files.read().map(|f| f.clone()).unwrap_or_default();
+    let (status, file, bytes) = match files.get(&file) {
+        Some(b) => (StatusCode::OK, file, b.clone()),
+        None => {
+            // `/actors/kerry` → `/actors/kerry/`, as static hosts do.
+            let index = format!("{file}/index.html");
+            if files.contains_key(&index) {
+                let mut r = StatusCode::MOVED_PERMANENTLY.into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!("{}/", uri.path())) {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
+                return r;
+            }
+            match files.get("404.html") {
+                Some(b) => (StatusCode::NOT_FOUND, "404.html".to_string(), b.clone()),
+                None => return (StatusCode::NOT_FOUND, "Not found.\n").into_response(),
+            }
+        }
+    };
+    let mime = mime_guess::from_path(&file).first_or_octet_stream();
+    let body = if file.ends_with(".html") {
+        let errors = shared.errors.read().ok().and_then(|e| e.clone());
+        Body::from(inject(&bytes, errors.as_deref()))
+    } else {
+        Body::from(bytes.to_vec())
+    };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    let content_type = if mime.type_() == "text" || file.ends_with(".js") || file.ends_with(".svg")
+    {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    };
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+/// Adds the reload script, and the errors overlay when the latest build failed, before
+/// `</body>`.
+fn inject(html: &[u8], errors: Option<&str>) -> Vec<u8> {
+    let mut extra = String::new();
+    if let Some(text) = errors {
+        extra.push_str("<div id=\"dossier-errors\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;background:#fff4f4;color:#5c0000;border-top:4px solid #b00020;font:14px/1.4 ui-monospace,monospace;padding:1rem;white-space:pre-wrap\">");
+        crate::markdown::escape_into(&mut extra, text);
+        extra.push_str("</div>");
+    }
+    extra.push_str(&format!("<script src=\"{SCRIPT_PATH}\"></script>"));
+    let text = String::from_utf8_lossy(html);
+    let at = text.rfind("</body>").unwrap_or(text.len());
+    let mut out = String::with_capacity(text.len() + extra.len());
+    out.push_str(&text[..at]);
+    out.push_str(&extra);
+    out.push_str(&text[at..]);
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_map_to_output_files_and_never_climb() {
+        let cases = [
+            ("/", Some("index.html")),
+            ("/actors/", Some("actors/index.html")),
+            ("/actors/kerry", Some("actors/kerry")),
+            ("/style.css", Some("style.css")),
+            ("/a%20b/", Some("a b/index.html")),
+            ("/../etc/passwd", None),
+            ("/actors/../../x", None),
+            ("/%2e%2e/x", None),
+            ("/a%2f..%2f..%2fx", None),
+            ("/a%5c..%5cx", None),
+            ("/a%00", None),
+            ("/%ff", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(file_for(path).as_deref(), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn injection_escapes_errors_and_lands_before_body_end() {
+        let out = String::from_utf8(inject(
+            b"<html><body><p>x</p></body></html>",
+            Some("<script>alert(1)</script>"),
+        ))
+        .unwrap();
+        assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;</div><script src=\"/__dossier/live.js\"></script></body>"), "{out}");
+        assert_eq!(out.matches("<script").count(), 1);
+    }
+
+    #[test]
+    fn only_source_folders_trigger_rebuilds() {
+        let root = Path::new("/site");
+        assert!(is_source_change(root, Path::new("/site/content/a.md")));
+        assert!(is_source_change(root, Path::new("/site/site.toml")));
+        assert!(is_source_change(
+            root,
+            Path::new("/site/themes/t/templates/x.html")
+        ));
+        assert!(!is_source_change(
+            root,
+            Path::new("/site/public/index.html")
+        ));
+        assert!(!is_source_change(
+            root,
+            Path::new("/site/content/.a.md.swp")
+        ));
+        assert!(!is_source_change(root, Path::new("/site/content/a.md~")));
+        assert!(!is_source_change(
+            root,
+            Path::new("/elsewhere/content/a.md")
+        ));
+    }
+}
