@@ -1089,6 +1089,15 @@ fn site_toml(w: &World, theme: &str) -> File {
          [markdown]\nsmart_punctuation = true\nunsafe_html = false\nauto_link = true\n",
         w.site_title()
     );
+    if theme == "minimal" {
+        // The minimal theme is the twin of Hugo's layouts, which build no search index; the
+        // default theme is the one measured with search (issue 8).
+        s = s.replacen(
+            "output_dir = \"public\"\n",
+            "output_dir = \"public\"\nsearch = false\n",
+            1,
+        );
+    }
     for (id, label) in SIDES {
         s.push_str(&format!(
             "\n[[sides]]\nid = \"{id}\"\nlabel = \"{label}\"\n"
