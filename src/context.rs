@@ -62,7 +62,10 @@ fn opt(v: Option<Value>) -> Value {
 }
 
 fn toml_to_value(t: &toml::Table) -> Value {
-    // Front-matter `extra` tables are small; serde does the conversion.
+    // Front-matter `extra` tables are small; serde does the conversion. Most pages have none.
+    if t.is_empty() {
+        return Value::from(Map::new());
+    }
     Value::from_serializable(t)
 }
 
@@ -74,6 +77,9 @@ struct Builder<'a> {
     section_refs: Vec<Value>,
     /// Paragraph views by source page, index n-1.
     paragraphs: HashMap<PageId, Vec<Value>>,
+    /// A sources-list entry of each paragraph for a page whose text does not cite it (no
+    /// `backrefs`): built once and shared, as most entries of most pages are these.
+    uncited_entries: HashMap<Cite, Value>,
     events: Vec<Value>,
     events_of: Vec<Vec<usize>>,
     talks_of: Vec<BTreeSet<PageId>>,
@@ -156,6 +162,7 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
         page_refs,
         section_refs,
         paragraphs: HashMap::new(),
+        uncited_entries: HashMap::new(),
         events: Vec::new(),
         events_of: vec![Vec::new(); site.pages.len()],
         talks_of: vec![BTreeSet::new(); site.pages.len()],
@@ -196,6 +203,11 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
                     }
                 })
                 .collect();
+            for (p, view) in s.paragraphs.iter().zip(&views) {
+                let cite = Cite { source: id, n: p.n };
+                b.uncited_entries
+                    .insert(cite, citation_entry(view, Vec::new()));
+            }
             b.paragraphs.insert(id, views);
         }
     }
@@ -614,10 +626,18 @@ fn citations(b: &Builder, cites: &BTreeSet<Cite>, body_cites: &[(usize, Cite)]) 
             .filter(|(_, bc)| *bc == c)
             .map(|(k, _)| format!("cite-{k}"))
             .collect();
-        let mut m = b.cite(c).as_map().cloned().unwrap_or_default();
-        m.insert("backrefs".into(), Value::from(backrefs));
-        Value::from(m)
+        match b.uncited_entries.get(&c) {
+            Some(shared) if backrefs.is_empty() => shared.clone(),
+            _ => citation_entry(&b.cite(c), backrefs),
+        }
     }))
+}
+
+/// A sources-list entry: the paragraph's view plus the ids of the citations that point to it.
+fn citation_entry(paragraph: &Value, backrefs: Vec<String>) -> Value {
+    let mut m = paragraph.as_map().cloned().unwrap_or_default();
+    m.insert("backrefs".into(), Value::from(backrefs));
+    Value::from(m)
 }
 
 fn section_view(b: &Builder, id: usize) -> Value {
