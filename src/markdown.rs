@@ -196,6 +196,12 @@ pub struct Linker<'a> {
     anchors: HashMap<Target, HashSet<String>>,
     aliases: Option<AhoCorasick>,
     unsafe_html: bool,
+    /// The HTML of a citation link of each paragraph of each source, around its number on the
+    /// page (`cite-{k}`): built once here rather than escaped again at every citation (a
+    /// large site cites the same few hundred paragraphs a hundred thousand times).
+    cite_html: HashMap<Cite, (String, String)>,
+    /// The escaped URL of each page, for auto-links.
+    page_urls: Vec<String>,
 }
 
 impl<'a> Linker<'a> {
@@ -220,11 +226,27 @@ impl<'a> Linker<'a> {
         } else {
             None
         };
+        let mut cite_html = HashMap::new();
+        for (id, page) in site.pages.iter().enumerate() {
+            if let crate::model::PageKind::Source(s) = &page.kind {
+                for n in 1..=s.paragraphs.len() {
+                    let cite = Cite { source: id, n };
+                    cite_html.insert(cite, cite_link_parts(site, cite));
+                }
+            }
+        }
+        let page_urls = site
+            .pages
+            .iter()
+            .map(|p| escape(&site.url(&p.doc.path)))
+            .collect();
         Linker {
             site,
             anchors,
             aliases,
             unsafe_html: site.config.markdown.unsafe_html,
+            cite_html,
+            page_urls,
         }
     }
 
@@ -372,6 +394,29 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     st.rendered
 }
 
+/// A citation link of `cite`, split around its number on the page:
+/// `<a href="…#p17" id="cite-` and `" data-n="17" title="…">¶17</a>`.
+fn cite_link_parts(site: &Site, cite: Cite) -> (String, String) {
+    let url = format!(
+        "{}#p{}",
+        site.url(&site.pages[cite.source].doc.path),
+        cite.n
+    );
+    let before = format!("<a href=\"{}\" id=\"cite-", escape(&url));
+    let paragraph = site.paragraph(cite);
+    let tip = paragraph.map(|p| p.original.as_str()).unwrap_or("");
+    let mut after = format!("\" data-n=\"{}\" title=\"", cite.n);
+    escape_into(&mut after, tip);
+    after.push('"');
+    if let Some(translation) = paragraph.and_then(|p| p.translation.as_deref()) {
+        after.push_str(" data-translation=\"");
+        escape_into(&mut after, translation);
+        after.push('"');
+    }
+    let _ = write!(after, ">¶{}</a>", cite.n);
+    (before, after)
+}
+
 /// At `events[i]`, just after a `Start(BlockQuote)`: is this `> [!CONTEXT]`? If so, removes
 /// the marker (and the line break after it) from the events.
 fn take_context_marker(events: &mut [(Event<'_>, Range<usize>)], i: usize) -> bool {
@@ -443,15 +488,8 @@ impl<'a> State<'_, 'a> {
             Some((f, a)) => (f, Some(a)),
             None => (rest, None),
         };
-        // Point at the `@/…` text itself when it can be found.
-        let span = {
-            let body = self.doc.body();
-            let r = range.start.min(body.len())..range.end.min(body.len());
-            match body.get(r.clone()).and_then(|s| s.find(dest.as_ref())) {
-                Some(i) => self.body_span(&(r.start + i..r.start + i + dest.len())),
-                None => self.body_span(range),
-            }
-        };
+        // Point at the `@/…` text itself when it can be found (only needed for an error).
+        let span = || self.find_in_body(range, dest.as_ref());
         let site = self.linker.site;
         let Some(&target) = site.by_file.get(file) else {
             let help = match did_you_mean(file, site.by_file.keys().map(String::as_str)) {
@@ -459,6 +497,7 @@ impl<'a> State<'_, 'a> {
                 None => "internal links name a file under content/, like `@/actors/john-kerry.md`"
                     .into(),
             };
+            let span = span();
             self.error(span, format!("broken link: no content file `{file}`"), help);
             return dest;
         };
@@ -487,6 +526,7 @@ impl<'a> State<'_, 'a> {
                             }
                         }
                     };
+                let span = span();
                 self.error(
                     span,
                     format!("broken link: `{file}` has no anchor `#{anchor}`"),
@@ -582,28 +622,17 @@ impl<'a> State<'_, 'a> {
                         html.push_str(", ");
                     }
                     first = false;
-                    let site = self.linker.site;
-                    let url = format!(
-                        "{}#p{}",
-                        site.url(&site.pages[cite.source].doc.path),
-                        cite.n
-                    );
-                    let paragraph = site.paragraph(cite);
-                    let tip = paragraph.map(|p| p.original.as_str()).unwrap_or("");
-                    let _ = write!(
-                        html,
-                        "<a href=\"{}\" id=\"cite-{k}\" data-n=\"{}\" title=\"",
-                        escape(&url),
-                        cite.n
-                    );
-                    escape_into(&mut html, tip);
-                    html.push('"');
-                    if let Some(translation) = paragraph.and_then(|p| p.translation.as_deref()) {
-                        html.push_str(" data-translation=\"");
-                        escape_into(&mut html, translation);
-                        html.push('"');
-                    }
-                    let _ = write!(html, ">¶{}</a>", cite.n);
+                    let built;
+                    let (before, after) = match self.linker.cite_html.get(&cite) {
+                        Some(parts) => parts,
+                        None => {
+                            built = cite_link_parts(self.linker.site, cite);
+                            &built
+                        }
+                    };
+                    html.push_str(before);
+                    let _ = write!(html, "{k}");
+                    html.push_str(after);
                 }
                 Err((message, help)) => {
                     let span = self.find_in_body(range, &format!("[{inner}]"));
@@ -642,10 +671,9 @@ impl<'a> State<'_, 'a> {
                 self.out
                     .push(Event::Text(CowStr::from(text[last..m.start()].to_string())));
             }
-            let url = self.linker.url_of(Target::Page(target));
             self.out.push(Event::InlineHtml(CowStr::from(format!(
                 "<a class=\"xref\" href=\"{}\">",
-                escape(&url)
+                self.linker.page_urls[target]
             ))));
             self.out.push(Event::Text(CowStr::from(
                 text[m.start()..m.end()].to_string(),
