@@ -15,6 +15,8 @@ pub mod timeline;
 
 use std::fmt::Write;
 
+use rayon::prelude::*;
+
 use crate::model::{PageId, PageKind, Site};
 
 /// Everything drawn for one build.
@@ -51,9 +53,15 @@ pub fn build(site: &Site) -> Pictures {
     }
     // Sorted by title then id, so the drawing order never depends on file order.
     places.sort_by_key(|p| (p.title.to_lowercase(), p.id));
+    // One locator map per place (thousands on a large site), each clipping the outlines
+    // anew: drawn in parallel.
     let mut locators = vec![None; site.pages.len()];
-    for p in &places {
-        locators[p.id] = Some(map::locator(p));
+    let drawn: Vec<(PageId, String)> = places
+        .par_iter()
+        .map(|p| (p.id, map::locator(p)))
+        .collect();
+    for (id, svg) in drawn {
+        locators[id] = Some(svg);
     }
 
     let mut nodes = Vec::new();
@@ -104,7 +112,15 @@ pub fn build(site: &Site) -> Pictures {
         })
         .collect();
 
-    let maps = map::Maps::draw(&places);
+    let ((maps, graph), timeline) = rayon::join(
+        || {
+            rayon::join(
+                || map::Maps::draw(&places),
+                || graph::Graph::draw(&nodes, &edges, site.config.sides.len()),
+            )
+        },
+        || timeline::draw(&spans, &timeline_url),
+    );
     let panel_of = |id: PageId| match &maps {
         Some(m) if m.detail.as_ref().is_some_and(|d| d.2.contains(&id)) => "detail",
         Some(m) if m.far.as_ref().is_some_and(|f| f.1.contains(&id)) => "far",
@@ -118,12 +134,12 @@ pub fn build(site: &Site) -> Pictures {
         })
         .collect();
     Pictures {
-        graph: graph::Graph::draw(&nodes, &edges, site.config.sides.len()),
+        graph,
         map: maps,
         locators,
         edges,
         places,
-        timeline: timeline::draw(&spans, &timeline_url),
+        timeline,
     }
 }
 
@@ -155,12 +171,31 @@ pub(crate) fn num(v: f64) -> String {
 }
 
 fn tenths(t: i64) -> String {
-    let (sign, t) = if t < 0 { ("-", -t) } else { ("", t) };
+    let mut s = String::new();
+    push_tenths(&mut s, t);
+    s
+}
+
+/// Appends `t` tenths as a number (`-.5`, `0`, `12`, `3.4`), without allocating: paths have
+/// hundreds of thousands of them on a large site.
+fn push_tenths(out: &mut String, t: i64) {
+    if t < 0 {
+        out.push('-');
+    }
+    let t = t.unsigned_abs();
     match (t / 10, t % 10) {
-        (0, 0) => "0".into(),
-        (0, f) => format!("{sign}.{f}"),
-        (i, 0) => format!("{sign}{i}"),
-        (i, f) => format!("{sign}{i}.{f}"),
+        (0, 0) => out.push('0'),
+        (0, f) => {
+            out.push('.');
+            out.push(char::from(b'0' + f as u8));
+        }
+        (i, 0) => {
+            let _ = write!(out, "{i}");
+        }
+        (i, f) => {
+            let _ = write!(out, "{i}.");
+            out.push(char::from(b'0' + f as u8));
+        }
     }
 }
 
@@ -178,17 +213,20 @@ pub(crate) fn ring_path(out: &mut String, points: &[(f64, f64)], tolerance: f64)
     if q.len() < 3 {
         return;
     }
-    let _ = write!(out, "M{} {}", tenths(q[0].0), tenths(q[0].1));
+    out.push('M');
+    push_tenths(out, q[0].0);
+    out.push(' ');
+    push_tenths(out, q[0].1);
     out.push('l');
     let mut prev = q[0];
     let mut first = true;
     for &p in &q[1..] {
         for d in [p.0 - prev.0, p.1 - prev.1] {
-            let s = tenths(d);
-            if !first && !s.starts_with('-') {
+            // A minus sign separates two numbers already.
+            if !first && d >= 0 {
                 out.push(' ');
             }
-            out.push_str(&s);
+            push_tenths(out, d);
             first = false;
         }
         prev = p;
