@@ -172,6 +172,7 @@ fn render_loaded(
         files = pages;
         origins = rendered_from;
     }
+    drop(views); // the template values are done with: free them before the peak of memory
     clock.lap("templates");
 
     let mut taken: std::collections::BTreeSet<String> =

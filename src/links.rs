@@ -310,8 +310,10 @@ pub fn finish(
     diags: &mut Vec<Diagnostic>,
 ) -> External {
     let existing: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    // Each page's rewritten HTML replaces the original as soon as it is made, so the output
+    // is never held twice.
     let scanned: Vec<Option<Result<Scanned, String>>> = files
-        .par_iter()
+        .par_iter_mut()
         .map(|f| {
             if !f.path.ends_with(".html") {
                 return None;
@@ -320,7 +322,13 @@ pub fn finish(
             // The 404 page is served at whatever address was not found, so its links
             // cannot be relative to its own: they stay rooted at the base path.
             let rewrite = relative_links && f.path != "404.html";
-            Some(scan(&f.path, &html, base_path, rewrite))
+            let mut scanned = scan(&f.path, &html, base_path, rewrite);
+            if let Ok(Scanned { rewritten, .. }) = &mut scanned
+                && let Some(html) = rewritten.take()
+            {
+                f.bytes = html.into_bytes();
+            }
+            Some(scanned)
         })
         .collect();
     let mut ids: HashMap<&str, &HashSet<String>> = HashMap::new();
@@ -419,17 +427,6 @@ pub fn finish(
             d = d.with_note(format!("and in {} other pages", pages.len() - 1));
         }
         diags.push(d.with_help("links may only be relative, http:, https: or mailto:"));
-    }
-    {
-        for (f, s) in files.iter_mut().zip(scanned) {
-            if let Some(Ok(Scanned {
-                rewritten: Some(html),
-                ..
-            })) = s
-            {
-                f.bytes = html.into_bytes();
-            }
-        }
     }
     external
 }
