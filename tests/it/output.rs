@@ -52,6 +52,36 @@ fn unchanged_files_are_not_rewritten() {
 }
 
 #[test]
+fn a_rebuild_rewrites_files_changed_by_hand() {
+    // Whatever a rebuild does to avoid work, a file edited in the output since the last
+    // build, even to the same size, must be noticed and written again.
+    let site = Site::base();
+    assert_eq!(site.run(&["build"]).status, 0);
+    let bob = "public/actors/bob/index.html";
+    let alice = "public/actors/alice/index.html";
+    let (bob_was, alice_was) = (site.read(bob), site.read(alice));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    // Same size, one letter changed; and a longer file.
+    let same_size = bob_was.replacen("Bob", "Rob", 1);
+    assert_ne!(same_size, bob_was);
+    assert_eq!(same_size.len(), bob_was.len());
+    site.write(bob, &same_size);
+    site.write(alice, &format!("{alice_was}<!-- edited -->"));
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("(2 written, "),
+        "the two edited files are rewritten: {}",
+        out.stderr
+    );
+    assert_eq!(site.read(bob), bob_was);
+    assert_eq!(site.read(alice), alice_was);
+    // And with nothing changed, nothing is written.
+    let out = site.run(&["build"]);
+    assert!(out.stderr.contains("(0 written, "), "{}", out.stderr);
+}
+
+#[test]
 fn stale_files_go_and_preserved_files_stay() {
     let site = Site::base();
     site.write(
