@@ -252,14 +252,37 @@ pub fn render(
     skip: &std::collections::HashSet<PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<OutputFile>, Origins) {
+    let tera = with_globals(templates, views);
+    render_some(&tera, site, views, templates, skip, None, diags)
+}
+
+/// The templates with the values every page sees (`config`, `site`).
+pub fn with_globals(templates: &Templates, views: &Views) -> Tera {
     let mut tera = templates.tera.clone();
     tera.global_context()
         .insert_value("config", views.config.clone());
     tera.global_context()
         .insert_value("site", views.site.clone());
+    tera
+}
 
+/// [`render`] with templates from [`with_globals`], limited to the pages and sections of the
+/// content files in `only` when it is given (and then without `404.html`).
+pub fn render_some(
+    tera: &Tera,
+    site: &Site,
+    views: &Views,
+    templates: &Templates,
+    skip: &std::collections::HashSet<PathBuf>,
+    only: Option<&std::collections::HashSet<PathBuf>>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<OutputFile>, Origins) {
     let mut jobs = Vec::new();
+    let wanted = |file: &Path| only.is_none_or(|o| o.contains(file));
     for (id, s) in site.sections.iter().enumerate() {
+        if !wanted(&s.doc.file) {
+            continue;
+        }
         let default = if s.folder.is_empty() {
             "index.html"
         } else {
@@ -291,7 +314,8 @@ pub fn render(
             ),
         });
     }
-    if !site.sections.iter().any(|s| s.folder.is_empty()) {
+    if !site.sections.iter().any(|s| s.folder.is_empty()) && wanted(Path::new("content/_index.md"))
+    {
         // No content/_index.md: the home page still exists, with the site's title.
         let mut m = tera::Map::new();
         m.insert("title".into(), Value::from(site.config.title.as_str()));
@@ -319,6 +343,9 @@ pub fn render(
         });
     }
     for (id, p) in site.pages.iter().enumerate() {
+        if !wanted(&p.doc.file) {
+            continue;
+        }
         let default = match p.kind {
             PageKind::Actor(_) => "actor.html",
             PageKind::Location(_) => "location.html",
@@ -436,7 +463,7 @@ pub fn render(
         };
         diags.push(d.with_note(format!("while rendering {}{more}", files[0].display())));
     }
-    if templates.contains("404.html") {
+    if only.is_none() && templates.contains("404.html") {
         let mut ctx = Context::new();
         ctx.insert_value("current_path", Value::from("/404.html"));
         ctx.insert_value("current_url", Value::from(site.url("/404.html")));
