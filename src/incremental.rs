@@ -8,9 +8,12 @@
 //!   it defines, the pages it links to, the paragraphs it cites), only their own views and
 //!   HTML are made again, and their links checked against the rest of the site. The rest of
 //!   the site is, by construction, what a full build would produce.
+//! - **templates**: the pages whose template is, extends, includes or imports a changed
+//!   template are rendered again with the kept views.
 //! - **statics**: files of `static/` or the theme's `static/` (not HTML): copied again.
 //! - **full**: anything else (front matter, templates, site.toml, a file added or removed,
-//!   an edit that changes what a page links to or cites, a previous build that failed): the
+//!   an edit that changes what a page links to or cites, a template named by a variable, a
+//!   page's ids changed by a template, a previous build that failed): the
 //!   whole pipeline, as `dossier build` runs it.
 //!
 //! Correctness comes first: `tests/it/incremental.rs` edits each kind of file and compares
@@ -36,6 +39,8 @@ pub enum Route {
     Full,
     /// Only these content files' pages were made again.
     Pages(Vec<PathBuf>),
+    /// Only the pages rendered with a changed template (this many) were rendered again.
+    Templates(usize),
     /// Only static files were copied again.
     Statics,
     /// Nothing that the site depends on changed.
@@ -134,6 +139,10 @@ impl Session {
                 Some(result) => result,
                 None => self.full(),
             },
+            Some(Plan::Templates) => match self.templates() {
+                Some(result) => result,
+                None => self.full(),
+            },
             Some(Plan::Statics) => match self.statics() {
                 Some(result) => result,
                 None => self.full(),
@@ -163,8 +172,12 @@ impl Session {
         let theme_static = Path::new("themes")
             .join(&state.site.config.theme)
             .join("static");
+        let theme_templates = Path::new("themes")
+            .join(&state.site.config.theme)
+            .join("templates");
         let mut edits = Vec::new();
         let mut statics = false;
+        let mut templates = false;
         for path in changed {
             let rel = self.relative(path)?;
             if let Ok(in_content) = rel.strip_prefix("content") {
@@ -195,6 +208,8 @@ impl Session {
                     return None;
                 }
                 edits.push((target, text));
+            } else if rel.starts_with("templates") || rel.starts_with(&theme_templates) {
+                templates = true;
             } else if (rel.starts_with("static") || rel.starts_with(&theme_static))
                 && rel.extension().is_none_or(|e| e != "html" && e != "htm")
             {
@@ -203,11 +218,12 @@ impl Session {
                 return None;
             }
         }
-        match (edits.is_empty(), statics) {
-            (true, false) => Some(Plan::Nothing),
-            (false, false) => Some(Plan::Pages(edits)),
-            (true, true) => Some(Plan::Statics),
-            (false, true) => None,
+        match (edits.is_empty(), statics, templates) {
+            (true, false, false) => Some(Plan::Nothing),
+            (false, false, false) => Some(Plan::Pages(edits)),
+            (true, true, false) => Some(Plan::Statics),
+            (true, false, true) => Some(Plan::Templates),
+            _ => None,
         }
     }
 
@@ -323,6 +339,102 @@ impl Session {
         }))
     }
 
+    /// The templates route: the pages rendered with a changed template (or one that uses it)
+    /// are rendered again. `None` when that cannot be known, or when their ids changed.
+    fn templates(&mut self) -> Option<Result<Update, Vec<Diagnostic>>> {
+        let mut state = self.state.take()?;
+        let mut diags = Vec::new();
+        let sources = load::load_templates(&self.opts.root, &state.site.config.theme, &mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        let Some(templates) = render::compile(&sources, &state.site.config.base_path, &mut diags)
+        else {
+            return Some(Err(diags));
+        };
+        let changed = templates.changed_since(&state.templates);
+        if changed
+            .iter()
+            .any(|n| state.templates.defines_components(n))
+        {
+            // A component that is gone may still be called somewhere: only a full build
+            // says where.
+            return None;
+        }
+        let users = templates.users_of(&changed)?;
+        let files: HashSet<PathBuf> = state
+            .origins
+            .values()
+            .filter(|(_, template)| users.contains(template))
+            .map(|(file, _)| file.clone())
+            .collect();
+        let tera = render::with_globals(&templates, &state.views);
+        let (mut out, origins) = render::render_some(
+            &tera,
+            &state.site,
+            &state.views,
+            &templates,
+            &HashSet::new(),
+            Some(&files),
+            &mut diags,
+        );
+        if users.contains("404.html") || !templates.contains("404.html") {
+            match render::render_404(&tera, &state.site, &templates) {
+                Some(Ok(f)) => out.push(f),
+                Some(Err(d)) => diags.push(d),
+                // A 404 page the theme no longer has: the full route removes it.
+                None if self.files.contains_key("404.html") => return None,
+                None => {}
+            }
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return Some(Err(diags));
+        }
+        if origins.iter().any(|(k, v)| state.origins.get(k) != Some(v)) {
+            return None;
+        }
+        let old_ids: Vec<Option<HashSet<String>>> = out
+            .iter()
+            .map(|f| state.links.ids.get(&f.path).cloned())
+            .collect();
+        links::finish_into(
+            &mut out,
+            &state.site.config.base_path,
+            state.site.config.relative_links,
+            &state.origins,
+            &mut state.links,
+            &mut diags,
+        );
+        if out
+            .iter()
+            .zip(&old_ids)
+            .any(|(f, old)| state.links.ids.get(&f.path) != old.as_ref())
+        {
+            return None;
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return Some(Err(diags));
+        }
+        let rendered = out.len();
+        let files = Arc::make_mut(&mut self.files);
+        let mut changed_files = Vec::new();
+        for f in out {
+            if files.get(&f.path).is_none_or(|old| **old != f.bytes[..]) {
+                changed_files.push(f.path.clone());
+            }
+            files.insert(f.path, Arc::from(f.bytes));
+        }
+        changed_files.sort();
+        state.templates = templates;
+        state.tera = Some(tera);
+        self.state = Some(state);
+        Some(Ok(Update {
+            route: Route::Templates(rendered),
+            changed: changed_files,
+            warnings: diags,
+        }))
+    }
+
     /// The statics route. `None` when a static file now collides with a page.
     fn statics(&mut self) -> Option<Result<Update, Vec<Diagnostic>>> {
         let state = self.state.as_mut()?;
@@ -362,6 +474,7 @@ enum Plan {
     Nothing,
     Pages(Vec<(Target, String)>),
     Statics,
+    Templates,
 }
 
 /// Replaces the records of `targets` in `records`; false if one appeared or disappeared

@@ -242,17 +242,7 @@ pub fn load(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
         content_rels.into_iter().partition(|r| r.ends_with(".md"));
     let (content, unreadable) = read_texts(root, "content", md, diags);
 
-    // Theme templates first, then the site's own, which replace them by name.
-    let theme_templates_dir = format!("{theme_dir}/templates");
-    let mut templates = Vec::new();
-    for dir in [theme_templates_dir.as_str(), "templates"] {
-        let rels = walk(root, &canonical_root, dir, diags);
-        for file in read_texts(root, dir, rels, diags).0 {
-            templates.retain(|t: &TextFile| t.rel != file.rel);
-            templates.push(file);
-        }
-    }
-    templates.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let templates = read_templates(root, &canonical_root, &theme_dir, diags);
 
     let statics = merge_statics(root, &canonical_root, &theme_dir, assets, diags);
     Loaded {
@@ -262,6 +252,32 @@ pub fn load(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
         templates,
         statics,
     }
+}
+
+/// The templates alone, as [`load`] finds them (for a rebuild after a template changed).
+pub fn load_templates(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Vec<TextFile> {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    read_templates(root, &canonical_root, &format!("themes/{theme}"), diags)
+}
+
+/// Theme templates first, then the site's own, which replace them by name.
+fn read_templates(
+    root: &Path,
+    canonical_root: &Path,
+    theme_dir: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TextFile> {
+    let theme_templates_dir = format!("{theme_dir}/templates");
+    let mut templates = Vec::new();
+    for dir in [theme_templates_dir.as_str(), "templates"] {
+        let rels = walk(root, canonical_root, dir, diags);
+        for file in read_texts(root, dir, rels, diags).0 {
+            templates.retain(|t: &TextFile| t.rel != file.rel);
+            templates.push(file);
+        }
+    }
+    templates.sort_by(|a, b| a.rel.cmp(&b.rel));
+    templates
 }
 
 /// The static files alone, as [`load`] finds them (for a rebuild after a static file changed).

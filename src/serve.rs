@@ -272,6 +272,10 @@ fn rebuild(
                     p.len(),
                     if p.len() == 1 { "" } else { "s" }
                 ),
+                Route::Templates(n) => format!(
+                    ", {n} page{} re-rendered with the changed templates",
+                    if *n == 1 { "" } else { "s" }
+                ),
                 Route::Statics => ", static files copied".into(),
                 Route::Nothing => ", nothing to do".into(),
             };

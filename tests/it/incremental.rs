@@ -212,13 +212,55 @@ fn edits_that_reach_other_pages_rebuild_all_of_them() {
     ed.edit(KERRY, title_line, "title = \"John F. Kerry\"");
     ed.check("a title in front matter");
 
-    // A template.
-    ed.edit(
+    // A template: only the pages rendered with it.
+    let actors = std::fs::read_dir(ed.path("content/actors"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != "_index.md")
+        .count();
+    let update = ed.edit(
         "themes/dossier/templates/actor.html",
-        "{% block",
-        "{# edited #}{% block",
+        "<article class=\"entry\">",
+        "<!-- edited --><article class=\"entry\">",
     );
-    ed.check("a template");
+    assert_eq!(update.route, Route::Templates(actors));
+    ed.check("a page template");
+
+    // A partial: the pages whose templates include it.
+    let update = ed.edit(
+        "themes/dossier/templates/partials/backlinks.html",
+        "<",
+        "<!-- edited --><",
+    );
+    assert!(
+        matches!(update.route, Route::Templates(n) if n > actors),
+        "{:?}",
+        update.route
+    );
+    ed.check("an included template");
+
+    // The base template: every page.
+    let update = ed.edit(
+        "themes/dossier/templates/base.html",
+        "<body",
+        "<body data-edited",
+    );
+    let every = ed
+        .session
+        .files()
+        .keys()
+        .filter(|k| k.ends_with(".html"))
+        .count();
+    assert_eq!(update.route, Route::Templates(every));
+    ed.check("the base template");
+
+    // Components are global: the full pipeline.
+    let update = ed.edit(
+        "themes/dossier/templates/components.html",
+        "{% component",
+        "{# edited #}{% component",
+    );
+    assert_eq!(update.route, Route::Full);
+    ed.check("a template of components");
 
     // site.toml.
     let toml = ed.read("site.toml");
