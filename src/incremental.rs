@@ -272,7 +272,7 @@ impl Session {
         let tera = state
             .tera
             .get_or_insert_with(|| render::with_globals(&state.templates, &state.views));
-        let (mut out, _) = render::render_some(
+        let (out, _) = render::render_some(
             tera,
             &state.site,
             &state.views,
@@ -284,39 +284,10 @@ impl Session {
         if diags.iter().any(Diagnostic::is_error) {
             return Some(Err(diags));
         }
-        let old_ids: Vec<Option<HashSet<String>>> = out
-            .iter()
-            .map(|f| state.links.ids.get(&f.path).cloned())
-            .collect();
-        links::finish_into(
-            &mut out,
-            &state.site.config.base_path,
-            state.site.config.relative_links,
-            &state.origins,
-            &mut state.links,
-            &mut diags,
-        );
-        // Ids another page may link to: if they changed, that page's links are to be checked
-        // again.
-        if out
-            .iter()
-            .zip(&old_ids)
-            .any(|(f, old)| state.links.ids.get(&f.path) != old.as_ref())
-        {
-            return None;
-        }
-        if diags.iter().any(Diagnostic::is_error) {
-            return Some(Err(diags));
-        }
-        // In place when no one else holds the map (serve keeps its own).
-        let files = Arc::make_mut(&mut self.files);
-        let mut changed = Vec::new();
-        for f in out {
-            if files.get(&f.path).is_none_or(|old| **old != f.bytes[..]) {
-                changed.push(f.path.clone());
-            }
-            files.insert(f.path, Arc::from(f.bytes));
-        }
+        let changed = match self.publish(&mut state, out, &mut diags)? {
+            Ok(changed) => changed,
+            Err(()) => return Some(Err(diags)),
+        };
         if let Some(records) = &mut self.records
             && !refresh_records(records, &state, &targets)
         {
@@ -393,6 +364,34 @@ impl Session {
         if origins.iter().any(|(k, v)| state.origins.get(k) != Some(v)) {
             return None;
         }
+        let rendered = out.len();
+        let changed_files = match self.publish(&mut state, out, &mut diags)? {
+            Ok(changed) => changed,
+            Err(()) => return Some(Err(diags)),
+        };
+        state.templates = templates;
+        state.tera = Some(tera);
+        self.state = Some(state);
+        Some(Ok(Update {
+            route: Route::Templates(rendered),
+            changed: changed_files,
+            warnings: diags,
+        }))
+    }
+
+    /// Checks the links of re-rendered pages against the rest of the site and puts them in
+    /// the served site; returns the output paths whose bytes changed. `None` when the ids of a
+    /// page changed (another page's links to it are to be checked again: the full route),
+    /// `Some(Err)` when `diags` holds an error.
+    fn publish(
+        &mut self,
+        state: &mut State,
+        mut out: Vec<render::OutputFile>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Result<Vec<String>, ()>> {
+        if diags.iter().any(Diagnostic::is_error) {
+            return Some(Err(()));
+        }
         let old_ids: Vec<Option<HashSet<String>>> = out
             .iter()
             .map(|f| state.links.ids.get(&f.path).cloned())
@@ -403,7 +402,7 @@ impl Session {
             state.site.config.relative_links,
             &state.origins,
             &mut state.links,
-            &mut diags,
+            diags,
         );
         if out
             .iter()
@@ -413,26 +412,19 @@ impl Session {
             return None;
         }
         if diags.iter().any(Diagnostic::is_error) {
-            return Some(Err(diags));
+            return Some(Err(()));
         }
-        let rendered = out.len();
+        // In place when no one else holds the map (serve keeps its own).
         let files = Arc::make_mut(&mut self.files);
-        let mut changed_files = Vec::new();
+        let mut changed = Vec::new();
         for f in out {
             if files.get(&f.path).is_none_or(|old| **old != f.bytes[..]) {
-                changed_files.push(f.path.clone());
+                changed.push(f.path.clone());
             }
             files.insert(f.path, Arc::from(f.bytes));
         }
-        changed_files.sort();
-        state.templates = templates;
-        state.tera = Some(tera);
-        self.state = Some(state);
-        Some(Ok(Update {
-            route: Route::Templates(rendered),
-            changed: changed_files,
-            warnings: diags,
-        }))
+        changed.sort();
+        Some(Ok(changed))
     }
 
     /// The statics route. `None` when a static file now collides with a page.
