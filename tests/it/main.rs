@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per feature (STYLE.md).
 
 mod build;
+mod fuzz;
 mod invalid;
 mod output;
 mod publish;
