@@ -9,3 +9,4 @@ mod scaffold;
 mod serve;
 mod shipped;
 mod support;
+mod xss;
