@@ -21,9 +21,8 @@ const TARGETS: [(&str, Target); 5] = [
     ("page_file", targets::page_file),
 ];
 
-/// The folders of `fuzz/` replayed. `regressions` joins once the bugs its inputs found are
-/// fixed (issue 9).
-const REPLAYED: &[&str] = &["corpus"];
+/// The folders of `fuzz/` replayed.
+const REPLAYED: &[&str] = &["corpus", "regressions"];
 
 /// Panics seen anywhere in the process while the replay runs, caught or not: a panic the
 /// build turns into an error is still a bug the fuzzer would report.
