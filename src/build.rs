@@ -15,7 +15,7 @@ use crate::markdown::{self, Linker, Rendered};
 use crate::model::{self, ModelOptions, Site, Target};
 use crate::render::{self, OutputFile};
 use crate::write::{self, WriteOptions, WriteReport};
-use crate::{context, links, lint, load, publish, search};
+use crate::{context, guard, links, lint, load, publish, search};
 
 /// Everything a run needs to know, resolved from the command line before any work starts.
 #[derive(Debug, Clone, Default)]
@@ -284,14 +284,30 @@ fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>) {
     let bodies = parsed_pages
         .into_par_iter()
         .enumerate()
-        .map(|(i, p)| markdown::render(p, &linker, Target::Page(i), &site.pages[i].doc))
+        .map(|(i, p)| guarded_render(p, &linker, Target::Page(i), &site.pages[i].doc))
         .collect();
     let section_bodies = parsed_sections
         .into_par_iter()
         .enumerate()
-        .map(|(i, p)| markdown::render(p, &linker, Target::Section(i), &site.sections[i].doc))
+        .map(|(i, p)| guarded_render(p, &linker, Target::Section(i), &site.sections[i].doc))
         .collect();
     (bodies, section_bodies)
+}
+
+/// One body's Markdown, with a panic or a runaway turned into that page's error.
+fn guarded_render(
+    p: markdown::Parsed,
+    linker: &Linker,
+    target: Target,
+    doc: &model::Doc,
+) -> Rendered {
+    guard::page(&doc.file, "the Markdown", || {
+        markdown::render(p, linker, target, doc)
+    })
+    .unwrap_or_else(|d| Rendered {
+        diags: vec![d],
+        ..Rendered::default()
+    })
 }
 
 /// Where the output goes: `--output-dir` (relative to the working dir) or site.toml's
@@ -311,6 +327,18 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
     let mut built = render_site(opts)?;
     let out = output_dir(opts, &built.config);
     write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
+    if write::interrupted(&out) {
+        built.warnings.push(
+            Diagnostic::warning(format!(
+                "the previous build into {} was interrupted while writing; this build completes it",
+                out.display()
+            ))
+            .with_help(format!(
+                "{} says whether the last build finished",
+                write::MARKER
+            )),
+        );
+    }
     let start = Instant::now();
     let write_opts = WriteOptions {
         force: opts.force,

@@ -83,6 +83,8 @@ struct Builder<'a> {
     followed_by: Vec<Vec<PageId>>,
     linked_from: Vec<BTreeSet<Target>>,
     cited_by: BTreeMap<Cite, BTreeSet<Target>>,
+    /// Locator maps of locations, by page id (see `pictures`).
+    locators: Vec<Option<String>>,
 }
 
 impl Builder<'_> {
@@ -135,29 +137,12 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
 
     // Who cites what (front matter and bodies), and who links to whom.
     let mut cited_by: BTreeMap<Cite, BTreeSet<Target>> = BTreeMap::new();
-    let mut linked_from: Vec<BTreeSet<Target>> = vec![BTreeSet::new(); site.pages.len()];
-    let bodies_by_target = bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (Target::Page(i), b))
-        .chain(
-            section_bodies
-                .iter()
-                .enumerate()
-                .map(|(i, b)| (Target::Section(i), b)),
-        );
-    for (from, body) in bodies_by_target {
+    for (from, body) in crate::markdown::by_target(bodies, section_bodies) {
         for &(_, c) in &body.cites {
             cited_by.entry(c).or_default().insert(from);
         }
-        for &to in &body.links_to {
-            if let Target::Page(to) = to
-                && from != Target::Page(to)
-            {
-                linked_from[to].insert(from);
-            }
-        }
     }
+    let linked_from = crate::markdown::linked_from(bodies, section_bodies);
     for (id, page) in site.pages.iter().enumerate() {
         for c in declared_cites(site, id, page) {
             cited_by.entry(c).or_default().insert(Target::Page(id));
@@ -180,7 +165,10 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
         followed_by: vec![Vec::new(); site.pages.len()],
         linked_from,
         cited_by: BTreeMap::new(),
+        locators: Vec::new(),
     };
+    let pictures = crate::pictures::build(site);
+    b.locators = pictures.locators.clone();
 
     // Paragraph views, with who cites each.
     for (id, page) in site.pages.iter().enumerate() {
@@ -319,6 +307,7 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
         "pages" => by_kind("page"),
         "events" => arr(b.events.iter().cloned()),
         "sides" => sides,
+        "pictures" => pictures_value(&b, &pictures),
     };
     Views {
         site: site_value,
@@ -351,7 +340,11 @@ fn page_ref(site: &Site, p: &crate::model::Page) -> Value {
             a.side
                 .as_ref()
                 .map(
-                    |id| obj! { "id" => id.as_str(), "label" => site.side_label(id).unwrap_or(id) },
+                    |id| obj! {
+                        "id" => id.as_str(),
+                        "label" => site.side_label(id).unwrap_or(id),
+                        "class" => crate::pictures::side_class(site.config.sides.iter().position(|s| &s.id == id)),
+                    },
                 )
                 .unwrap_or_else(none),
             none(),
@@ -424,8 +417,8 @@ fn declared_cites(site: &Site, id: PageId, page: &crate::model::Page) -> Vec<Cit
         }
         _ => {}
     }
-    for e in site.events.iter().filter(|e| e.declared_in == id) {
-        out.extend(&e.cite);
+    for &e in &site.declared_events[id] {
+        out.extend(&site.events[e].cite);
     }
     out
 }
@@ -532,6 +525,7 @@ fn page_view(b: &Builder, id: PageId) -> Value {
                     "contains" => b.refs(b.contains[id].iter().copied()),
                     "coordinates" => m_get(&b.page_refs[id], "coordinates"),
                     "actors" => b.refs(b.present_at[id].iter().copied()),
+                    "locator" => opt(b.locators.get(id).cloned().flatten().map(|s| Value::safe_string(&s))),
                 },
             );
         }
@@ -659,5 +653,69 @@ fn ref_kind_label(k: RefKind) -> &'static str {
         RefKind::Follows => "followed up by",
         RefKind::EventActor => "in an event",
         RefKind::EventPlace => "place of an event",
+    }
+}
+
+/// `site.pictures`: the SVG drawn by `pictures`, with the data of their text alternatives.
+fn pictures_value(b: &Builder, p: &crate::pictures::Pictures) -> Value {
+    use crate::pictures::{graph, map, side_class};
+    let svg = |s: &str| Value::safe_string(s);
+    let map = p.map.as_ref().map(|m| {
+        obj! {
+            "svg" => svg(&map::wrap(&m.main, "map-caption")),
+            "places" => b.refs(m.main_places.iter().copied()),
+            "detail" => opt(m.detail.as_ref().map(|(s, title, ids)| obj! {
+                "svg" => svg(&map::wrap(s, "map-detail-caption")),
+                "title" => title.as_str(),
+                "places" => b.refs(ids.iter().copied()),
+            })),
+            "far" => opt(m.far.as_ref().map(|(s, ids)| obj! {
+                "svg" => svg(&map::wrap(s, "map-far-caption")),
+                "places" => b.refs(ids.iter().copied()),
+            })),
+        }
+    });
+    let places = arr(p.places.iter().map(|(pl, panel)| {
+        obj! {
+            "page" => b.page_refs[pl.id].clone(),
+            "panel" => *panel,
+            "position" => format!("{}, {}", map::format_lat(pl.lat), map::format_lon(pl.lon)),
+        }
+    }));
+    let mut legend: Vec<Value> = b
+        .site
+        .config
+        .sides
+        .iter()
+        .enumerate()
+        .map(|(i, s)| obj! { "id" => s.id.as_str(), "label" => s.label.as_str(), "class" => side_class(Some(i)) })
+        .collect();
+    let sideless = b
+        .site
+        .pages
+        .iter()
+        .any(|pg| matches!(&pg.kind, PageKind::Actor(a) if a.side.is_none()));
+    if sideless {
+        legend.push(obj! { "id" => "", "label" => "No side", "class" => side_class(None) });
+    }
+    let graph = p.graph.as_ref().map(|g| {
+        obj! {
+            "svg" => svg(&g.svg),
+            "actors" => b.refs(g.order.iter().copied()),
+            "legend" => arr(legend),
+            "relations" => arr(p.edges.iter().map(|e| obj! {
+                "from" => b.page_refs[e.from].clone(),
+                "to" => b.page_refs[e.to].clone(),
+                "type" => e.kind.as_str(),
+                "label" => e.label.as_str(),
+                "class" => graph::edge_class(&e.kind),
+            })),
+        }
+    });
+    obj! {
+        "map" => opt(map),
+        "places" => places,
+        "graph" => opt(graph),
+        "timeline" => opt(p.timeline.as_deref().map(svg)),
     }
 }

@@ -216,7 +216,7 @@ where
         Some(c) => format!("did you mean `{c}`?"),
         None => {
             let all: Vec<&str> = candidates.into_iter().collect();
-            if all.len() <= 12 {
+            if all.len() <= 20 {
                 format!("expected one of: {}", all.join(", "))
             } else {
                 format!("expected one of {} known values", all.len())

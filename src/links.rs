@@ -28,6 +28,8 @@ struct Scanned {
     links: Vec<(String, Target)>,
     /// http(s) links to other sites.
     external: Vec<String>,
+    /// Links with an unsafe scheme, removed from the page.
+    removed: Vec<String>,
     rewritten: Option<String>,
 }
 
@@ -127,23 +129,142 @@ fn relative(page: &str, target: &Target) -> String {
     out
 }
 
+/// Attributes that hold a URL a browser may follow or load.
+const URL_ATTRIBUTES: [&str; 6] = [
+    "href",
+    "src",
+    "xlink:href",
+    "action",
+    "formaction",
+    "poster",
+];
+
+/// Decodes the character references a browser would decode in an attribute value before
+/// reading it as a URL: numeric ones (with or without `;`) and the named ones used to hide a
+/// scheme (`&colon;`, `&Tab;`, `&NewLine;`, …).
+fn decode_references(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let numeric = rest.strip_prefix("&#");
+        let decoded = numeric.and_then(|n| {
+            let (digits, radix, skip) = match n.strip_prefix(['x', 'X']) {
+                Some(h) => (
+                    h.chars()
+                        .take_while(char::is_ascii_hexdigit)
+                        .collect::<String>(),
+                    16,
+                    3,
+                ),
+                None => (
+                    n.chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<String>(),
+                    10,
+                    2,
+                ),
+            };
+            let c = u32::from_str_radix(&digits, radix)
+                .ok()
+                .and_then(char::from_u32)?;
+            let mut len = skip + digits.len();
+            if rest[len..].starts_with(';') {
+                len += 1;
+            }
+            Some((c.to_string(), len))
+        });
+        let decoded = decoded.or_else(|| {
+            [
+                ("&colon;", ":"),
+                ("&Tab;", "\t"),
+                ("&NewLine;", "\n"),
+                ("&amp;", "&"),
+                ("&lt;", "<"),
+                ("&gt;", ">"),
+                ("&quot;", "\""),
+                ("&apos;", "'"),
+                ("&nbsp;", "\u{a0}"),
+                ("&sol;", "/"),
+            ]
+            .iter()
+            .find(|(name, _)| rest.starts_with(name))
+            .map(|(name, c)| (c.to_string(), name.len()))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push_str(&c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The scheme a browser would see in `value` (lowercased), if any.
+fn scheme_of(value: &str) -> Option<String> {
+    // The URL parser drops tabs and newlines anywhere, and leading/trailing controls and
+    // spaces.
+    let cleaned: String = decode_references(value)
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let cleaned = cleaned.trim_matches(|c: char| c <= ' ');
+    let colon = cleaned.find(':')?;
+    let scheme = &cleaned[..colon];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Links a page may hold: relative ones and these schemes. Anything else (`javascript:`,
+/// `data:`, `vbscript:`, …) is removed.
+pub fn is_safe_url(value: &str) -> bool {
+    match scheme_of(value) {
+        None => true,
+        Some(s) => matches!(s.as_str(), "http" | "https" | "mailto"),
+    }
+}
+
 fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanned, String> {
     let ids = std::cell::RefCell::new(HashSet::new());
     let links = std::cell::RefCell::new(Vec::new());
     let external = std::cell::RefCell::new(Vec::new());
-    let handler = element!("*", |el| {
+    let removed = std::cell::RefCell::new(Vec::new());
+    // Handlers only for elements that carry an id or a URL: matching every element costs
+    // more than the rewriting itself.
+    let id_handler = element!("[id]", |el| {
         if let Some(id) = el.get_attribute("id") {
             ids.borrow_mut().insert(id);
         }
-        if let Some(name) = el.get_attribute("name")
-            && el.tag_name() == "a"
-        {
+        Ok(())
+    });
+    let name_handler = element!("a[name]", |el| {
+        if let Some(name) = el.get_attribute("name") {
             ids.borrow_mut().insert(name);
         }
-        for attr in ["href", "src"] {
+        Ok(())
+    });
+    let (links_ref, external_ref, removed_ref) = (&links, &external, &removed);
+    let url_handler = |attr: &'static str| {
+        let (links, external, removed) = (links_ref, external_ref, removed_ref);
+        move |el: &mut lol_html::html_content::Element| -> lol_html::HandlerResult {
             let Some(value) = el.get_attribute(attr) else {
-                continue;
+                return Ok(());
             };
+            if !is_safe_url(&value) {
+                el.remove_attribute(attr);
+                removed.borrow_mut().push(value);
+                return Ok(());
+            }
             let Some(target) = resolve(&value, page, base_path) else {
                 let v = value.trim();
                 if attr == "href"
@@ -152,25 +273,30 @@ fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanne
                 {
                     external.borrow_mut().push(v.to_string());
                 }
-                continue;
+                return Ok(());
             };
             if rewrite {
                 el.set_attribute(attr, &relative(page, &target))?;
             }
             links.borrow_mut().push((value, target));
+            Ok(())
         }
-        Ok(())
-    });
-    let out = rewrite_str(
-        html,
-        RewriteStrSettings::new().append_element_content_handler(handler),
-    )
-    .map_err(|e| e.to_string())?;
+    };
+    let mut settings = RewriteStrSettings::new()
+        .append_element_content_handler(id_handler)
+        .append_element_content_handler(name_handler);
+    for attr in URL_ATTRIBUTES {
+        let selector = format!("[{}]", attr.replace(':', "\\:"));
+        settings = settings.append_element_content_handler(element!(selector, url_handler(attr)));
+    }
+    let out = rewrite_str(html, settings).map_err(|e| e.to_string())?;
+    let removed = removed.into_inner();
     Ok(Scanned {
         ids: ids.into_inner(),
         links: links.into_inner(),
         external: external.into_inner(),
-        rewritten: rewrite.then_some(out),
+        rewritten: (rewrite || !removed.is_empty()).then_some(out),
+        removed,
     })
 }
 
@@ -191,7 +317,10 @@ pub fn finish(
                 return None;
             }
             let html = String::from_utf8_lossy(&f.bytes);
-            Some(scan(&f.path, &html, base_path, relative_links))
+            // The 404 page is served at whatever address was not found, so its links
+            // cannot be relative to its own: they stay rooted at the base path.
+            let rewrite = relative_links && f.path != "404.html";
+            Some(scan(&f.path, &html, base_path, rewrite))
         })
         .collect();
     let mut ids: HashMap<&str, &HashSet<String>> = HashMap::new();
@@ -265,7 +394,33 @@ pub fn finish(
             }
         }
     }
-    if relative_links {
+    let mut unsafe_links: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (f, s) in files.iter().zip(&scanned) {
+        if let Some(Ok(s)) = s {
+            for v in &s.removed {
+                unsafe_links
+                    .entry(v.clone())
+                    .or_default()
+                    .push(f.path.clone());
+            }
+        }
+    }
+    for (value, pages) in unsafe_links {
+        let first = &pages[0];
+        let mut d = Diagnostic::warning(format!("unsafe link `{}` removed", value.escape_debug()));
+        if let Some((file, template)) = origins.get(first) {
+            d = d
+                .in_file(file)
+                .with_note(format!("in {first}, rendered with template `{template}`"));
+        } else {
+            d = d.with_note(format!("in {first}"));
+        }
+        if pages.len() > 1 {
+            d = d.with_note(format!("and in {} other pages", pages.len() - 1));
+        }
+        diags.push(d.with_help("links may only be relative, http:, https: or mailto:"));
+    }
+    {
         for (f, s) in files.iter_mut().zip(scanned) {
             if let Some(Ok(Scanned {
                 rewritten: Some(html),
@@ -351,6 +506,58 @@ mod tests {
         for (page, target, want) in cases {
             assert_eq!(relative(page, &target.unwrap()), want, "{page}");
         }
+    }
+
+    #[test]
+    fn unsafe_schemes_are_seen_through_disguises() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "&#106avascript:alert(1)",
+            "&#x6A;avascript:alert(1)",
+            "&#0000106;avascript:alert(1)",
+            "javascript&colon;alert(1)",
+            "java&Tab;script:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_safe_url(bad), "{bad:?} passed");
+        }
+        for good in [
+            "https://example.org/a:b",
+            "http://x",
+            "mailto:a@b.c",
+            "../x/",
+            "#p1",
+            "/sub/x?a=1&b=2",
+            "x:y/",
+            "a/b:c",
+        ] {
+            assert!(is_safe_url(good) || good == "x:y/", "{good:?} refused");
+        }
+        assert!(!is_safe_url("x:y/"), "an unknown scheme is not relative");
+    }
+
+    #[test]
+    fn unsafe_links_are_removed_from_the_page() {
+        let html = r#"<a href="&#106;avascript:alert(1)">x</a><img src="data:text/html,1"><a href="https://ok.example/">y</a>"#;
+        let s = scan("a/index.html", html, "/sub/", false).unwrap();
+        assert_eq!(s.removed.len(), 2);
+        let out = s.rewritten.unwrap();
+        assert!(
+            !out.contains("avascript") && !out.contains("data:"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<a href="https://ok.example/">y</a>"#),
+            "{out}"
+        );
     }
 
     #[test]

@@ -7,35 +7,16 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
-use crate::model::{PageKind, Site, Target};
+use crate::model::{PageKind, Site};
 
 pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
 
-    // Who links to whom, in text or front matter.
-    let mut referenced = vec![false; site.pages.len()];
-    for (id, refs) in site.referenced_by.iter().enumerate() {
-        referenced[id] = !refs.is_empty();
-    }
-    for (from, body) in bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (Target::Page(i), b))
-        .chain(
-            section_bodies
-                .iter()
-                .enumerate()
-                .map(|(i, b)| (Target::Section(i), b)),
-        )
-    {
-        for &t in &body.links_to {
-            if let Target::Page(to) = t
-                && Target::Page(to) != from
-            {
-                referenced[to] = true;
-            }
-        }
-    }
+    // Who refers to each page, in front matter or in text.
+    let linked_from = crate::markdown::linked_from(bodies, section_bodies);
+    let referenced: Vec<bool> = (0..site.pages.len())
+        .map(|id| !site.referenced_by[id].is_empty() || !linked_from[id].is_empty())
+        .collect();
 
     // Every alias, searched in every body and every source paragraph at once.
     let mut aliases: Vec<(&str, usize)> = Vec::new();
@@ -93,10 +74,9 @@ pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Ve
             PageKind::Talk(t) => !t.cite.is_empty() || !t.quotes.is_empty(),
             PageKind::Location(_) => false,
             _ => continue,
-        } || site
-            .events
+        } || site.declared_events[id]
             .iter()
-            .any(|e| e.declared_in == id && !e.cite.is_empty());
+            .any(|&e| !site.events[e].cite.is_empty());
         if bodies[id].cites.is_empty() && !cites_in_front_matter {
             out.push(
                 Diagnostic::warning(format!(

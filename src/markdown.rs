@@ -51,6 +51,41 @@ pub struct Rendered {
     pub diags: Vec<Diagnostic>,
 }
 
+/// Every rendered body with the page or section it belongs to.
+pub fn by_target<'r>(
+    bodies: &'r [Rendered],
+    section_bodies: &'r [Rendered],
+) -> impl Iterator<Item = (Target, &'r Rendered)> {
+    bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (Target::Page(i), b))
+        .chain(
+            section_bodies
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (Target::Section(i), b)),
+        )
+}
+
+/// For each page, the pages and sections whose text links to it (itself left out).
+pub fn linked_from(
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+) -> Vec<std::collections::BTreeSet<Target>> {
+    let mut out = vec![std::collections::BTreeSet::new(); bodies.len()];
+    for (from, body) in by_target(bodies, section_bodies) {
+        for &to in &body.links_to {
+            if let Target::Page(to) = to
+                && from != Target::Page(to)
+            {
+                out[to].insert(from);
+            }
+        }
+    }
+    out
+}
+
 pub fn options(config: &MarkdownConfig) -> Options {
     let mut o = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -66,6 +101,9 @@ pub fn options(config: &MarkdownConfig) -> Options {
 /// First pass: events with merged text runs and unique heading ids.
 pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
     let mut events: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+    // Consecutive text events are merged into one run, built in one growing buffer (merging
+    // pairwise would copy the run again for every piece: quadratic on long runs).
+    let mut run: Option<(String, Range<usize>)> = None;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         // A soft line break is a space to the reader; making it one lets citations and names
         // that an editor wrapped across lines be recognised.
@@ -73,17 +111,23 @@ pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
             Event::SoftBreak => Event::Text(CowStr::Borrowed(" ")),
             other => other,
         };
-        if let Event::Text(text) = &event
-            && let Some((Event::Text(prev), prev_range)) = events.last_mut()
-        {
-            let mut merged = String::with_capacity(prev.len() + text.len());
-            merged.push_str(prev);
-            merged.push_str(text);
-            *prev = CowStr::from(merged);
-            prev_range.end = range.end;
+        if let Event::Text(text) = &event {
+            match &mut run {
+                Some((buf, r)) => {
+                    buf.push_str(text);
+                    r.end = range.end;
+                }
+                None => run = Some((text.to_string(), range)),
+            }
             continue;
         }
+        if let Some((buf, r)) = run.take() {
+            events.push((Event::Text(CowStr::from(buf)), r));
+        }
         events.push((event, range));
+    }
+    if let Some((buf, r)) = run.take() {
+        events.push((Event::Text(CowStr::from(buf)), r));
     }
     let mut toc = Vec::new();
     let mut used: HashSet<String> = HashSet::new();
@@ -284,7 +328,7 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 quotes.push(is_context);
                 if is_context {
                     st.out.push(Event::Html(CowStr::from(
-                        "<aside class=\"context\" aria-label=\"Context\">\n<p class=\"context-label\">Context, not from the source</p>\n",
+                        "<aside class=\"context\">\n<p class=\"context-label\">Context, not from the source</p>\n",
                     )));
                 } else {
                     st.out.push(Event::Start(Tag::BlockQuote(kind)));
@@ -544,10 +588,8 @@ impl<'a> State<'_, 'a> {
                         site.url(&site.pages[cite.source].doc.path),
                         cite.n
                     );
-                    let tip = site
-                        .paragraph(cite)
-                        .map(|p| p.original.as_str())
-                        .unwrap_or("");
+                    let paragraph = site.paragraph(cite);
+                    let tip = paragraph.map(|p| p.original.as_str()).unwrap_or("");
                     let _ = write!(
                         html,
                         "<a href=\"{}\" id=\"cite-{k}\" data-n=\"{}\" title=\"",
@@ -555,7 +597,13 @@ impl<'a> State<'_, 'a> {
                         cite.n
                     );
                     escape_into(&mut html, tip);
-                    let _ = write!(html, "\">¶{}</a>", cite.n);
+                    html.push('"');
+                    if let Some(translation) = paragraph.and_then(|p| p.translation.as_deref()) {
+                        html.push_str(" data-translation=\"");
+                        escape_into(&mut html, translation);
+                        html.push('"');
+                    }
+                    let _ = write!(html, ">¶{}</a>", cite.n);
                 }
                 Err((message, help)) => {
                     let span = self.find_in_body(range, &format!("[{inner}]"));

@@ -38,6 +38,8 @@ pub struct Site {
     pub sections: Vec<Section>,
     /// Every event of every page, in timeline order.
     pub events: Vec<Event>,
+    /// Per page: the indexes in `events` of the events its front matter declares.
+    pub declared_events: Vec<Vec<usize>>,
     /// Content file (relative to `content/`, `/`-separated) to what it became.
     pub by_file: HashMap<String, Target>,
     pub default_source: Option<PageId>,
@@ -551,7 +553,12 @@ pub fn build(
     // 1. Split and parse every file, in parallel.
     let results: Vec<(String, Result<ParsedFile, Diagnostic>)> = files
         .into_par_iter()
-        .map(|f| (f.rel.clone(), parse_file(f)))
+        .map(|f| {
+            let (rel, path) = (f.rel.clone(), f.path.clone());
+            let parsed =
+                crate::guard::page(&path, "the front matter", || parse_file(f)).and_then(|r| r);
+            (rel, parsed)
+        })
         .collect();
     let mut parsed = Vec::new();
     let mut broken = Vec::new();
@@ -869,6 +876,11 @@ pub fn build(
         ))
     });
 
+    let mut declared_events = vec![Vec::new(); pages.len()];
+    for (i, e) in events.iter().enumerate() {
+        declared_events[e.declared_in].push(i);
+    }
+
     // 8. Sort section listings: weight, then title, then path.
     for s in &mut sections {
         s.pages.sort_by(|&a, &b| {
@@ -904,6 +916,7 @@ pub fn build(
         pages,
         sections,
         events,
+        declared_events,
         by_file,
         referenced_by,
         aliases,

@@ -130,6 +130,27 @@ fn tera_diagnostic(
             }
             d
         }
+        ErrorKind::MissingParent { current, parent } => {
+            let d = Diagnostic::error(format!(
+                "template `{current}` extends `{parent}`, which does not exist"
+            ));
+            let d = match files.get(current.as_str()) {
+                Some((path, src)) => match src.find(parent.as_str()) {
+                    Some(i) => d.at(path, src, i..i + parent.len()),
+                    None => d.in_file(path),
+                },
+                None => d,
+            };
+            d.with_help(suggest_template(parent, files))
+        }
+        ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error(format!("template `{name}` not found"))
+                .with_help(suggest_template(name, files))
+        }
+        ErrorKind::Msg(m) => match reparse_report(m, files) {
+            Some(d) => d,
+            None => Diagnostic::error(format!("template error: {m}")),
+        },
         other => Diagnostic::error(format!("template error: {other}")),
     };
     let mut source = std::error::Error::source(err);
@@ -141,6 +162,43 @@ fn tera_diagnostic(
         d = d.with_note(format!("while rendering {}", page.display()));
     }
     d
+}
+
+/// Some of Tera's errors arrive as an already rendered report ("error: …\n --> name:3:5");
+/// this points it at the template's real file instead.
+fn reparse_report(
+    message: &str,
+    files: &BTreeMap<String, (PathBuf, String)>,
+) -> Option<Diagnostic> {
+    let first = message.lines().next()?.strip_prefix("error: ")?;
+    let locus = message
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = locus.rsplitn(3, ':');
+    let col: usize = parts.next()?.parse().ok()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let (path, src) = files.get(name)?;
+    let start = line_col_to_offset(src, line, col.saturating_sub(1));
+    let mut d =
+        Diagnostic::error(format!("template error: {first}")).at(path, src, start..start + 1);
+    if let Some(missing) = first
+        .strip_prefix("Unknown template `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        if let Some(loc) = &mut d.location {
+            loc.width = missing.len() + 2;
+        }
+        d = d.with_help(suggest_template(missing, files));
+    }
+    Some(d)
+}
+
+fn suggest_template(name: &str, files: &BTreeMap<String, (PathBuf, String)>) -> String {
+    match did_you_mean(name, files.keys().map(String::as_str)) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => format!("add {name} to templates/ or to the theme's templates/"),
+    }
 }
 
 /// "Field `titel` is not defined. Available fields: a, title" → "did you mean `title`?"
@@ -338,12 +396,15 @@ pub fn render(
             ctx.insert_value("current_path", Value::from(job.path.as_str()));
             ctx.insert_value("current_url", Value::from(site.url(&job.path)));
             ctx.insert_value("head", Value::safe_string(&job.head));
-            tera.render(&job.template, &ctx)
-                .map(|html| OutputFile {
-                    path: format!("{}index.html", job.path.trim_start_matches('/')),
-                    bytes: html.into_bytes(),
-                })
-                .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
+            crate::guard::page(job.file, "the template", || {
+                tera.render(&job.template, &ctx)
+            })
+            .map_err(|d| (d, job.file))?
+            .map(|html| OutputFile {
+                path: format!("{}index.html", job.path.trim_start_matches('/')),
+                bytes: html.into_bytes(),
+            })
+            .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
         })
         .collect();
     let origins: Origins = runnable

@@ -134,6 +134,8 @@ fn host_label(ip: IpAddr) -> String {
 }
 
 async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
+    // A runaway page is reported; the server keeps the last good build online.
+    crate::guard::report_timeouts_only();
     let listener = bind(&opts).await?;
     let port = listener
         .local_addr()

@@ -17,8 +17,9 @@ use crate::load::io_reason;
 use crate::render::OutputFile;
 
 pub const MARKER: &str = ".dossier-output";
-const MARKER_TEXT: &str =
-    "This folder is written by `dossier build`; it is replaced on every build.\n";
+const MARKER_TEXT: &str = "dossier build: complete\nThis folder is written by `dossier build`; it is replaced on every build.\n";
+const MARKER_COMPLETE_FIRST_LINE: &str = "dossier build: complete";
+const MARKER_INCOMPLETE: &str = "dossier build: INCOMPLETE\nA build was writing this folder and did not finish: some files are from the new build,\nsome from the previous one. Run `dossier build` again to complete it.\n";
 
 #[derive(Debug, Clone, Default)]
 pub struct WriteOptions {
@@ -120,14 +121,13 @@ pub fn write(
     opts: &WriteOptions,
 ) -> Result<WriteReport, Diagnostic> {
     let fail = |what: &str, path: &Path, e: std::io::Error| {
-        Diagnostic::error(format!("cannot {what} {}: {}", path.display(), io_reason(&e)))
-            .with_help("check the output dir is writable and the disk is not full; the previous output was left as it was where it could be")
+        Diagnostic::error(format!(
+            "cannot {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+        .with_help("check that the output dir is writable and the disk is not full")
     };
-    std::fs::create_dir_all(out).map_err(|e| fail("create", out, e))?;
-    let marker = out.join(MARKER);
-    if !marker.exists() {
-        std::fs::write(&marker, MARKER_TEXT).map_err(|e| fail("write", &marker, e))?;
-    }
     for f in files {
         if !is_safe_relative(&f.path) {
             return Err(Diagnostic::error(format!(
@@ -136,40 +136,132 @@ pub fn write(
             )));
         }
     }
-    let results: Vec<Result<bool, Diagnostic>> = files
+    std::fs::create_dir_all(out).map_err(|e| fail("create", out, e))?;
+    let marker = out.join(MARKER);
+
+    // What changed. Unchanged files are not touched at all.
+    let changed: Vec<&OutputFile> = files
+        .par_iter()
+        .filter(|f| std::fs::read(out.join(&f.path)).map_or(true, |old| old != f.bytes))
+        .collect();
+    let mut report = WriteReport {
+        written: changed.len(),
+        unchanged: files.len() - changed.len(),
+        removed: 0,
+    };
+
+    // Folders the new files need; the ones that did not exist are removed again if the
+    // write fails.
+    let mut dirs: Vec<PathBuf> = changed
+        .iter()
+        .filter_map(|f| out.join(&f.path).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut created = Vec::new();
+    for d in &dirs {
+        let mut missing = Vec::new();
+        let mut p = d.as_path();
+        while !p.exists() && p.starts_with(out) {
+            missing.push(p.to_path_buf());
+            match p.parent() {
+                Some(parent) => p = parent,
+                None => break,
+            }
+        }
+        if let Err(e) = std::fs::create_dir_all(d) {
+            undo(&[], &created);
+            return Err(fail("create", d, e));
+        }
+        created.extend(missing);
+    }
+
+    // 1. Stage every changed file under a temporary name beside its final one. Nothing of the
+    //    previous output has changed yet, so a failure here (a full disk) leaves it intact.
+    let staged: Vec<Result<(PathBuf, PathBuf), Diagnostic>> = changed
         .par_iter()
         .map(|f| {
             let full = out.join(&f.path);
-            if std::fs::read(&full).is_ok_and(|old| old == f.bytes) {
-                return Ok(false);
+            let tmp = temp_name(&full);
+            match std::fs::write(&tmp, &f.bytes) {
+                Ok(()) => Ok((tmp, full)),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(fail("write", &full, e))
+                }
             }
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
-            }
-            let tmp = full.with_file_name(format!(
-                ".{}.dossier-tmp",
-                full.file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ));
-            std::fs::write(&tmp, &f.bytes).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                fail("write", &full, e)
-            })?;
-            std::fs::rename(&tmp, &full).map_err(|e| fail("replace", &full, e))?;
-            Ok(true)
         })
         .collect();
-    let mut report = WriteReport::default();
-    for r in results {
-        if r? {
-            report.written += 1;
-        } else {
-            report.unchanged += 1;
+    if let Some(first_error) = staged.iter().find_map(|r| r.as_ref().err()) {
+        let temps: Vec<PathBuf> = staged
+            .iter()
+            .filter_map(|r| r.as_ref().ok().map(|(t, _)| t.clone()))
+            .collect();
+        undo(&temps, &created);
+        return Err(first_error
+            .clone()
+            .with_note(format!("{} was left as it was", out.display())));
+    }
+    let staged: Vec<(PathBuf, PathBuf)> = staged.into_iter().filter_map(Result::ok).collect();
+
+    // 2. Switch. From here until the marker says "complete" again, the output is a mix of old
+    //    and new files; the marker says so, and the next build completes it.
+    write_atomically(&marker, MARKER_INCOMPLETE).map_err(|e| {
+        let temps: Vec<PathBuf> = staged.iter().map(|(t, _)| t.clone()).collect();
+        undo(&temps, &created);
+        fail("write", &marker, e)
+    })?;
+    // A fault-injection point for the tests: the process dies after this many files are
+    // switched, as a SIGKILL would leave it.
+    let crash_after: Option<usize> = std::env::var("DOSSIER_TEST_CRASH_AFTER_RENAMES")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for (i, (tmp, full)) in staged.iter().enumerate() {
+        if crash_after == Some(i) {
+            std::process::abort();
         }
+        std::fs::rename(tmp, full).map_err(|e| fail("replace", full, e))?;
     }
     report.removed = remove_stale(out, files, &opts.preserve)?;
+    write_atomically(&marker, MARKER_TEXT).map_err(|e| fail("write", &marker, e))?;
     Ok(report)
+}
+
+/// `dir/.name.dossier-tmp` for `dir/name`.
+fn temp_name(full: &Path) -> PathBuf {
+    full.with_file_name(format!(
+        ".{}.dossier-tmp",
+        full.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ))
+}
+
+/// Removes staged files and the folders created for them (deepest first, only if empty).
+fn undo(temps: &[PathBuf], created: &[PathBuf]) {
+    for t in temps {
+        let _ = std::fs::remove_file(t);
+    }
+    let mut dirs = created.to_vec();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in dirs {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = temp_name(path);
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Whether the last build into `out` was interrupted before it finished writing: its marker
+/// is there but does not say the build completed.
+pub fn interrupted(out: &Path) -> bool {
+    match std::fs::read_to_string(out.join(MARKER)) {
+        Ok(m) => !m.starts_with(MARKER_COMPLETE_FIRST_LINE),
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+    }
 }
 
 /// Removes files of earlier builds that this build did not produce, then empty folders.

@@ -31,7 +31,7 @@ fn citations_link_to_the_source_paragraph_and_carry_its_text() {
     let site = built();
     let home = site.read("public/index.html");
     assert!(home.contains(
-        r#"Bob</a><sup class="cite"><a href="/sub/source/#p1" id="cite-1" data-n="1" title="Alice a rencontré Bob.">¶1</a></sup>."#
+        r#"Bob</a><sup class="cite"><a href="/sub/source/#p1" id="cite-1" data-n="1" title="Alice a rencontré Bob." data-translation="Alice met Bob.">¶1</a></sup>."#
     ), "{home}");
     // The source page has the anchors and knows who cites each paragraph.
     let source = site.read("public/source/index.html");
@@ -123,7 +123,7 @@ fn markdown_extensions_context_and_escaped_html() {
     let site = built();
     let home = site.read("public/index.html");
     assert!(home.contains(r#"<p><span class="context"><span class="context-label">Context:</span> Added by the editor.</span></p>"#), "{home}");
-    assert!(home.contains("<aside class=\"context\" aria-label=\"Context\">\n<p class=\"context-label\">Context, not from the source</p>\n<p>Not from the source.</p>\n</aside>"));
+    assert!(home.contains("<aside class=\"context\">\n<p class=\"context-label\">Context, not from the source</p>\n<p>Not from the source.</p>\n</aside>"));
     assert!(home.contains("<table><thead><tr><th>a</th><th>b</th></tr></thead>"));
     assert!(home.contains(r##"<sup class="footnote-reference"><a href="#1">1</a></sup>"##));
 }
@@ -268,4 +268,98 @@ fn editorial_warnings_are_separate_from_errors_and_do_not_fail_the_build() {
     );
     // Spellings are for search: never linked, never warned about.
     assert!(!out.stderr.contains("Karol"));
+}
+
+#[test]
+fn symlinks_leaving_the_site_are_refused_and_loops_are_errors() {
+    let site = Site::base();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret.md"),
+        "+++\ntitle = \"Secret\"\n+++\nSECRET\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.md"),
+        site.root().join("content/leak.md"),
+    )
+    .unwrap();
+    let out = site.run(&["check"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: a symbolic link leads outside the site\n --> content/leak.md\n"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_file(site.root().join("content/leak.md")).unwrap();
+
+    // A link inside the site is fine.
+    std::os::unix::fs::symlink(
+        site.root().join("content/actors/bob.md"),
+        site.root().join("content/bob-again.md"),
+    )
+    .unwrap();
+    let out = site.run(&["check"]);
+    // It is a page of its own (an actor's front matter outside actors/ is an unknown key).
+    assert!(!out.stderr.contains("symbolic link"), "{}", out.stderr);
+    std::fs::remove_file(site.root().join("content/bob-again.md")).unwrap();
+
+    // A loop.
+    std::os::unix::fs::symlink(
+        site.root().join("content"),
+        site.root().join("content/actors/loop"),
+    )
+    .unwrap();
+    let out = site.run(&["check"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("error: a symbolic link loops back to a folder that contains it\n --> content/actors/loop\n"), "{}", out.stderr);
+}
+
+#[test]
+fn a_ten_megabyte_page_and_pathological_markdown_build() {
+    let site = Site::base();
+    // The search index of 10 MB is slow in a debug build and not what this is about.
+    site.write(
+        "site.toml",
+        &site
+            .read("site.toml")
+            .replace("theme = \"t\"", "theme = \"t\"\nsearch = false"),
+    );
+    let mut big = String::from("+++\ntitle = \"Big\"\n+++\n");
+    while big.len() < 10 * 1024 * 1024 {
+        big.push_str("Lorem ipsum dolor sit amet, consectetur adipiscing elit [¶1]. ");
+        big.push_str("| a | b |\n|---|---|\n| 1 | 2 |\n\n");
+    }
+    site.write("content/big.md", &big);
+    // Inputs that once made the Markdown stage quadratic or that nest deeply.
+    site.write(
+        "content/emphasis.md",
+        &format!("+++\ntitle = \"E\"\n+++\n{}\n", "*a **a ".repeat(200_000)),
+    );
+    site.write(
+        "content/nesting.md",
+        &format!("+++\ntitle = \"N\"\n+++\n{}x\n", "> ".repeat(50_000)),
+    );
+    site.write(
+        "content/brackets.md",
+        &format!("+++\ntitle = \"B\"\n+++\n{}\n", "[".repeat(100_000)),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["build", "--output-dir", "out"])
+        .current_dir(site.root())
+        .env("NO_COLOR", "1")
+        // A hang would otherwise stop the build by name only after 30 s.
+        .env("DOSSIER_PAGE_TIMEOUT_MS", "60000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    assert!(
+        std::fs::metadata(site.root().join("out/big/index.html"))
+            .unwrap()
+            .len()
+            > 10 * 1024 * 1024
+    );
 }

@@ -1,7 +1,8 @@
 //! Broken sites: each case under tests/fixtures/invalid/<case>/ overlays the base fixture with
 //! the files it holds (and deletes those listed in `_remove.txt`), then runs `dossier check`
 //! (or the arguments in `_args.txt`). Its `expected.txt` pins the exact stderr, and every case
-//! must exit with status 1 and print no panic.
+//! must exit with status 1 and print no panic. Each case is also built over the output of a
+//! good build, which must come out byte-identical.
 //!
 //! To update after an intended change of wording: `DOSSIER_BLESS=1 cargo test`, then read
 //! every changed expected.txt before committing.
@@ -14,6 +15,12 @@ const META: [&str; 3] = ["expected.txt", "_remove.txt", "_args.txt"];
 
 fn run_case(case: &Path) -> Result<(), String> {
     let site = Site::base();
+    // A good build first: the broken site must leave it exactly as it is.
+    let first = site.run(&["build"]);
+    if first.status != 0 {
+        return Err(format!("the base site does not build: {}", first.stderr));
+    }
+    let before = crate::support::tree(&site.root().join("public"));
     // Overlay, skipping the case's own metadata files.
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(case, tmp.path());
@@ -50,6 +57,16 @@ fn run_case(case: &Path) -> Result<(), String> {
     if !out.stdout.is_empty() {
         problems.push(format!("unexpected stdout: {}", out.stdout));
     }
+    let build = site.run(&["build"]);
+    if build.status != 1 || build.stderr.contains("panicked") {
+        problems.push(format!(
+            "build: exit status {}: {}",
+            build.status, build.stderr
+        ));
+    }
+    if crate::support::tree(&site.root().join("public")) != before {
+        problems.push("the failed build changed the previous output".into());
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -65,7 +82,7 @@ fn every_invalid_site_fails_with_its_pinned_message() {
         .map(|e| e.unwrap().path())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 15, "only {} invalid cases", cases.len());
+    assert!(cases.len() >= 40, "only {} invalid cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
         if let Err(e) = run_case(case) {

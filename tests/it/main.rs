@@ -9,4 +9,5 @@ mod scaffold;
 mod serve;
 mod shipped;
 mod support;
+mod theme;
 mod xss;

@@ -113,3 +113,258 @@ fn refuses_a_non_empty_dir_it_did_not_make_unless_forced() {
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(site.root().join("elsewhere/index.html").exists());
 }
+
+/// A site with many pages, so that writing takes long enough to be interrupted.
+fn big_site(pages: usize) -> Site {
+    let site = Site::base();
+    // The search index is not what this is about, and it is the slowest stage.
+    site.write(
+        "site.toml",
+        &site
+            .read("site.toml")
+            .replace("theme = \"t\"", "theme = \"t\"\nsearch = false"),
+    );
+    for i in 0..pages {
+        site.write(
+            &format!("content/actors/extra-{i:04}.md"),
+            &format!("+++\ntitle = \"Extra {i}\"\nkind = \"person\"\n\n[[relations]]\ntype = \"negotiates-with\"\nto = \"alice\"\ncite = [1]\n+++\nExtra {i} met [Alice](@/actors/alice.md) [¶1].\n"),
+        );
+    }
+    site
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_old_output_or_says_it_is_incomplete() {
+    use std::process::Command;
+    let site = big_site(500);
+    let marker = site.root().join("public/.dossier-output");
+    // The previous output, from a build with different content.
+    assert_eq!(site.run(&["build"]).status, 0);
+    let old = tree(&site.root().join("public"));
+    // The new build's expected output, from a build elsewhere.
+    site.write(
+        "content/actors/alice.md",
+        &site
+            .read("content/actors/alice.md")
+            .replace("Alice talked", "Alice argued"),
+    );
+    let expected_dir = tempfile::tempdir().unwrap();
+    let expected_out = expected_dir.path().join("out");
+    let out = site.run(&["build", "--output-dir", expected_out.to_str().unwrap()]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let mut expected = tree(&expected_out);
+    expected.remove(".dossier-output");
+    // How long a build takes here, to spread the kills over it.
+    let started = std::time::Instant::now();
+    let copy = tempfile::tempdir().unwrap();
+    assert_eq!(
+        site.run(&[
+            "build",
+            "--output-dir",
+            copy.path().join("o").to_str().unwrap()
+        ])
+        .status,
+        0
+    );
+    let duration = started.elapsed();
+
+    let mut outcomes = std::collections::BTreeMap::new();
+    for k in 0..9u32 {
+        // Restore the old output exactly, then start the new build and kill it.
+        let public = site.root().join("public");
+        std::fs::remove_dir_all(&public).unwrap();
+        for (rel, bytes) in &old {
+            let p = public.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .arg("build")
+            .current_dir(site.root())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Spread the kills from the start to past the end of a normal build; the last build
+        // is left to finish, whatever the machine's load makes a build take.
+        if k < 8 {
+            std::thread::sleep(duration.mul_f64(f64::from(k) / 5.0));
+            let _ = child.kill();
+        }
+        let _ = child.wait();
+        let now = tree(&public);
+        let marker_text = std::fs::read_to_string(&marker).unwrap_or_default();
+        let outcome = if now == old {
+            "untouched"
+        } else if marker_text.starts_with("dossier build: complete") {
+            let mut now = now.clone();
+            now.remove(".dossier-output");
+            assert!(
+                now == expected,
+                "kill {k}: the marker says complete but the output is not the new build"
+            );
+            "complete"
+        } else {
+            assert!(
+                marker_text.starts_with("dossier build: INCOMPLETE"),
+                "kill {k}: a mixed output without an INCOMPLETE marker: {marker_text:?}"
+            );
+            "marked incomplete"
+        };
+        *outcomes.entry(outcome).or_insert(0) += 1;
+        // Whatever happened, the next build completes the output.
+        let out = site.run(&["build"]);
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        if outcome == "marked incomplete" {
+            assert!(
+                out.stderr
+                    .contains("was interrupted while writing; this build completes it"),
+                "{}",
+                out.stderr
+            );
+        }
+        let mut after = tree(&public);
+        assert!(
+            std::fs::read_to_string(&marker)
+                .unwrap()
+                .starts_with("dossier build: complete")
+        );
+        after.remove(".dossier-output");
+        assert!(
+            after == expected,
+            "kill {k}: the next build did not complete the output"
+        );
+    }
+    // Outcomes vary with the machine's load; every one of them was checked above.
+    eprintln!("outcomes of the kills: {outcomes:?}");
+    assert!(outcomes.contains_key("complete"), "{outcomes:?}");
+}
+
+#[test]
+fn a_write_that_fails_half_way_leaves_the_previous_output_intact() {
+    let site = Site::base();
+    assert_eq!(site.run(&["build"]).status, 0);
+    let before = tree(&site.root().join("public"));
+    site.write(
+        "content/actors/alice.md",
+        &site
+            .read("content/actors/alice.md")
+            .replace("Alice talked", "Alice argued"),
+    );
+    site.write(
+        "content/actors/zed.md",
+        "+++\ntitle = \"Zed\"\nkind = \"person\"\n+++\nZed met [Alice](@/actors/alice.md) [¶1].\n",
+    );
+    // Something in the way of one new file's temporary name: its write fails, like on a full
+    // disk, after the other files were staged.
+    std::fs::create_dir_all(
+        site.root()
+            .join("public/actors/alice/.index.html.dossier-tmp/x"),
+    )
+    .unwrap();
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: cannot write public/actors/alice/index.html"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("public was left as it was"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_dir_all(
+        site.root()
+            .join("public/actors/alice/.index.html.dossier-tmp"),
+    )
+    .unwrap();
+    assert_eq!(
+        tree(&site.root().join("public")),
+        before,
+        "the previous output changed"
+    );
+}
+
+#[test]
+fn an_output_dir_that_is_a_file_is_a_clear_error() {
+    let site = Site::base();
+    site.write("out", "not a folder");
+    let out = site.run(&["build", "--output-dir", "out"]);
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .contains("refusing to use out as the output dir: it is a file"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(site.read("out"), "not a folder");
+}
+
+#[test]
+fn a_crash_in_the_middle_of_the_switch_is_marked_and_repaired() {
+    let site = big_site(20);
+    assert_eq!(site.run(&["build"]).status, 0);
+    let old = tree(&site.root().join("public"));
+    for i in 0..20 {
+        let path = format!("content/actors/extra-{i:04}.md");
+        site.write(
+            &path,
+            &site
+                .read(&path)
+                .replace("met [Alice]", "argued with [Alice]"),
+        );
+    }
+    let crashed = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("build")
+        .current_dir(site.root())
+        .env("DOSSIER_TEST_CRASH_AFTER_RENAMES", "5")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+    let mixed = tree(&site.root().join("public"));
+    assert_ne!(mixed, old, "the crash came before any file was switched");
+    let marker = site.read("public/.dossier-output");
+    assert!(
+        marker.starts_with("dossier build: INCOMPLETE\n"),
+        "{marker}"
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning: the previous build into public was interrupted while writing; this build completes it"), "{}", out.stderr);
+    assert!(
+        site.read("public/.dossier-output")
+            .starts_with("dossier build: complete\n")
+    );
+    assert!(
+        site.read("public/actors/extra-0019/index.html")
+            .contains("argued with")
+    );
+}
+
+#[test]
+fn a_page_that_takes_for_ever_is_stopped_by_name_and_nothing_is_written() {
+    let site = Site::base();
+    assert_eq!(site.run(&["build"]).status, 0);
+    let before = tree(&site.root().join("public"));
+    // Ten billion iterations: a template that would never finish.
+    site.write(
+        "templates/talk.html",
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("build")
+        .current_dir(site.root())
+        .env("NO_COLOR", "1")
+        .env("DOSSIER_PAGE_TIMEOUT_MS", "1500")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: the template of this page took more than 1.5 s; stopped\n --> content/talks/meeting.md\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+    assert_eq!(tree(&site.root().join("public")), before);
+}

@@ -42,7 +42,9 @@ fn the_shipped_dossier_builds_and_every_link_resolves() {
     let mut broken = Vec::new();
     let mut cites = 0;
     for (path, bytes) in &files {
-        if !path.ends_with(".html") {
+        // 404.html is served at any missing address, so its links are rooted, not relative;
+        // the publish tests follow them over HTTP.
+        if !path.ends_with(".html") || path == "404.html" {
             continue;
         }
         let html = String::from_utf8_lossy(bytes);

@@ -1,0 +1,172 @@
+//! The default theme, on the shipped dossier: its pictures are there and byte-identical from
+//! build to build, and the built site passes the real tools of `tests/browser/check.mjs`
+//! (Nu HTML Checker, axe-core in headless Chromium, a click-through walk with screenshots).
+//!
+//! The browser test needs Node.js, Java, Debian's Chromium and `npm ci` in tests/browser; if
+//! any is missing it fails and says what to install (README.md, "Testing the theme"): a
+//! skipped check would pass silently on exactly the machines where it matters.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{run_in, tree};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Builds the shipped dossier into `dir/site` with the given base URL.
+fn build(dir: &Path, base_url: &str) -> PathBuf {
+    let out = dir.join("site");
+    let r = run_in(
+        repo(),
+        &[
+            "build",
+            "--output-dir",
+            out.to_str().unwrap(),
+            "--base-url",
+            base_url,
+        ],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    out
+}
+
+fn read(site: &Path, rel: &str) -> String {
+    std::fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn pictures_are_drawn_and_builds_are_byte_identical() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (first, second) = (
+        build(a.path(), "https://example.org/aleppo/"),
+        build(b.path(), "https://example.org/aleppo/"),
+    );
+    let (ta, tb) = (tree(&first), tree(&second));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &ta {
+        assert!(bytes == &tb[path], "{path} differs between two builds");
+    }
+
+    let home = read(&first, "index.html");
+    for needle in [
+        r#"<svg class="map" viewBox="0 0 640 "#,
+        r#"aria-labelledby="map-caption""#,
+        r#"aria-labelledby="map-detail-caption""#,
+        r#"aria-labelledby="map-far-caption""#,
+        r#"<svg class="graph""#,
+        r#"<svg class="strip""#,
+        "Natural Earth",
+    ] {
+        assert!(home.contains(needle), "home page lacks {needle}");
+    }
+    // Markers and nodes link to pages (relative links, the default); strip marks to their
+    // event's stable anchor on the timeline.
+    assert!(home.contains(r#"<a href="locations/al-rai/index.html" aria-label="Al-Rai">"#));
+    assert!(home.contains(r#"<a href="actors/john-kerry/index.html" aria-label="John Kerry">"#));
+    assert!(
+        home.contains(
+            r##"<a href="timeline/index.html#event-2011-01-01-beginning-of-the-conflict"##
+        )
+    );
+    // Far places are in their own panel, not on the main map.
+    let main_map = &home[home.find(r#"<svg class="map""#).unwrap()..];
+    let main_map = &main_map[..main_map.find("</svg>").unwrap()];
+    assert!(!main_map.contains(">Hangzhou</text>"));
+    assert!(home.contains(">Hangzhou</text>"));
+
+    let timeline = read(&first, "timeline/index.html");
+    assert!(
+        timeline.contains(r#"id="event-2011-01-01-beginning-of-the-conflict"#)
+            && timeline.contains(r#"id="strip-caption""#)
+    );
+    let aleppo = read(&first, "locations/aleppo/index.html");
+    assert!(aleppo.contains(r#"<svg class="map locator""#));
+    assert!(aleppo.contains("Locator map: Aleppo, in Syria"));
+
+    // No page asks another host for anything: no absolute src/href to a stylesheet, script,
+    // image or font (links to read elsewhere are fine, and canonical URLs name the site).
+    for (path, bytes) in ta.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for bad in [
+            "src=\"http",
+            "src=\"//",
+            "rel=\"stylesheet\" href=\"http",
+            "@import",
+            "<script src=\"http",
+            "<script src=\"//",
+        ] {
+            assert!(!html.contains(bad), "{path} loads from elsewhere: {bad}");
+        }
+    }
+}
+
+/// What the browser test needs and how to get it, or `None` if all is there.
+fn missing_prerequisites(browser: &Path, chromium: &Path) -> Option<String> {
+    let mut missing = Vec::new();
+    let runs = |cmd: &str, arg: &str| {
+        Command::new(cmd)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !runs("node", "--version") {
+        missing.push("Node.js 18 or newer (`node`), e.g. Debian's nodejs and npm".to_string());
+    }
+    if !runs("java", "-version") {
+        missing.push("Java 11 or newer (`java`), e.g. Debian's default-jre-headless".into());
+    }
+    if !chromium.is_file() {
+        missing.push(format!(
+            "Chromium at {} (Debian: `apt-get install chromium`; or set CHROMIUM to its path)",
+            chromium.display()
+        ));
+    }
+    for module in ["playwright-core", "axe-core", "vnu-jar/build/dist/vnu.jar"] {
+        if !browser.join("node_modules").join(module).exists() {
+            missing.push(format!(
+                "node_modules/{module} in tests/browser (run `npm ci --ignore-scripts` there)"
+            ));
+            break;
+        }
+    }
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the browser test needs, and this machine lacks:\n  - {}\n\
+             (.ci/run installs all of it; see README.md, \"Testing the theme\")",
+            missing.join("\n  - ")
+        )
+    })
+}
+
+#[test]
+fn the_site_passes_the_html_checker_axe_and_a_click_through_walk() {
+    let browser = repo().join("tests/browser");
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if let Some(message) = missing_prerequisites(&browser, &chromium) {
+        panic!("{message}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A sub-path, so the test also shows the site works when published under one.
+    let site = build(dir.path(), "https://example.org/aleppo/");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let out = Command::new("node")
+        .arg(browser.join("check.mjs"))
+        .arg(&site)
+        .arg(&shots)
+        .arg("/aleppo/")
+        .env("CHROMIUM", &chromium)
+        .current_dir(&browser)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "tests/browser/check.mjs failed:\n{stdout}\n{stderr}"
+    );
+}
