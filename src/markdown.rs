@@ -382,11 +382,11 @@ fn take_context_marker(events: &mut [(Event<'_>, Range<usize>)], i: usize) -> bo
     let Some((Event::Text(t), _)) = events.get(i + 1) else {
         return false;
     };
-    let trimmed = t.trim_start();
-    if trimmed.len() < MARKER.len() || !trimmed[..MARKER.len()].eq_ignore_ascii_case(MARKER) {
+    // Not `trimmed[..MARKER.len()]`: that byte may fall inside a character ("> ago“, …").
+    let Some(rest) = strip_prefix_ci(t.trim_start(), MARKER) else {
         return false;
-    }
-    let rest = trimmed[MARKER.len()..].trim_start().to_string();
+    };
+    let rest = rest.trim_start().to_string();
     let rest_is_empty = rest.is_empty();
     events[i + 1].0 = Event::Text(CowStr::from(rest));
     if rest_is_empty
@@ -775,6 +775,24 @@ mod tests {
         assert_eq!(parse_citation("x"), None);
         assert!(matches!(parse_citation("¶x"), Some(Err(_))));
         assert!(matches!(parse_citation("¶9-3"), Some(Err(_))));
+    }
+
+    #[test]
+    fn context_markers_are_found_without_cutting_a_character() {
+        let marker = |md: &str| {
+            let mut events = parse(md, options(&MarkdownConfig::default())).events;
+            let i = events
+                .iter()
+                .position(|(e, _)| matches!(e, Event::Start(Tag::BlockQuote(_))))
+                .unwrap();
+            take_context_marker(&mut events, i + 1)
+        };
+        assert!(marker("> [!CONTEXT]\n> A note.\n"));
+        assert!(marker("> [!context] A note.\n"));
+        // Multi-byte characters across the marker's tenth byte (fuzz/regressions/page_body).
+        assert!(!marker("> [!CONTEXTé] note\n"));
+        assert!(!marker("> ago“, “recently”\n"));
+        assert!(!marker("> [!CONTEX\n"));
     }
 
     #[test]
