@@ -91,6 +91,8 @@ const MARKDOWN_ATTRS: &[&str] = &[
     "checked",
     "style",
     "data-n",
+    // A citation's translated sentence, escaped (`markdown.rs` `citation`).
+    "data-translation",
     "aria-label",
 ];
 /// pulldown-cmark's table alignments.
@@ -156,6 +158,9 @@ impl Allowed {
                         }
                         if el.tag_name() == "script" {
                             scripts.borrow_mut().push(String::new());
+                            if el.has_attribute("src") {
+                                *script_files.borrow_mut() = true;
+                            }
                         }
                         Ok(())
                     }))
@@ -416,5 +421,17 @@ mod tests {
             let p = problems(live, &allowed);
             assert!(p.iter().any(|m| m.contains(why)), "{live}: {p:?}");
         }
+        // A script file only when a template loads one.
+        let page = "<p>x</p><script src=\"../search.js\" defer></script>";
+        assert!(
+            problems(page, &allowed)
+                .iter()
+                .any(|m| m.contains("<script src>")),
+            "{page}"
+        );
+        let with_script = Allowed::from_templates([
+            "<main>{{ x }}</main><script src=\"{{ url(path='search.js') }}\" defer></script>",
+        ]);
+        assert_eq!(problems(page, &with_script), Vec::<String>::new());
     }
 }
