@@ -306,9 +306,20 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 in_image = in_image.saturating_sub(1);
                 st.out.push(Event::End(TagEnd::Image));
             }
-            Event::Start(Tag::Heading { .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 in_heading = true;
-                st.out.push(event);
+                let (classes, attrs) = st.heading_attributes(classes, attrs, &range);
+                st.out.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
             }
             Event::End(TagEnd::Heading(_)) => {
                 in_heading = false;
@@ -432,6 +443,51 @@ impl<'a> State<'_, 'a> {
                 .with_help("write Markdown instead, or set `unsafe_html = true` under [markdown] in site.toml");
             self.rendered.diags.push(d);
         }
+    }
+
+    /// A heading's `{#id .class key=value}`: with raw HTML off, the id and the classes made of
+    /// letters, digits, `-` and `_` stay (pulldown-cmark escapes them); every other attribute
+    /// (`onclick=…`, `style=…`) is raw HTML by another name, so it is dropped with a warning.
+    fn heading_attributes(
+        &mut self,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+        range: &Range<usize>,
+    ) -> HeadingAttributes<'a> {
+        if self.linker.unsafe_html || (attrs.is_empty() && classes.iter().all(|c| is_safe_class(c)))
+        {
+            return (classes, attrs);
+        }
+        let (kept, refused): (Vec<_>, Vec<_>) = classes.into_iter().partition(|c| is_safe_class(c));
+        let dropped: Vec<String> = refused
+            .iter()
+            .map(|c| format!("`.{}`", printable(c)))
+            .chain(attrs.iter().map(|(name, value)| match value {
+                Some(v) => format!("`{}={}`", printable(name), printable(v)),
+                None => format!("`{}`", printable(name)),
+            }))
+            .collect();
+        // Point at the `{…}` block when it can be found in the heading's line.
+        let span = {
+            let body = self.doc.body();
+            let r = range.start.min(body.len())..range.end.min(body.len());
+            match body.get(r.clone()).and_then(|s| s.rfind('{')) {
+                Some(i) => self.body_span(&(r.start + i..r.end)),
+                None => self.body_span(range),
+            }
+        };
+        let d = Diagnostic::warning(format!(
+            "heading attribute{} {} dropped",
+            if dropped.len() == 1 { "" } else { "s" },
+            dropped.join(", ")
+        ))
+        .at(&self.doc.file, &self.doc.src, span)
+        .with_help(
+            "headings keep `{#id}` and `.class` (letters, digits, `-`, `_`); other attributes \
+             need `unsafe_html = true` under [markdown] in site.toml",
+        );
+        self.rendered.diags.push(d);
+        (kept, Vec::new())
     }
 
     /// `@/file.md#anchor` → URL; anything else unchanged.
@@ -661,6 +717,30 @@ impl<'a> State<'_, 'a> {
         }
         let _ = self.me;
     }
+}
+
+type HeadingAttributes<'a> = (Vec<CowStr<'a>>, Vec<(CowStr<'a>, Option<CowStr<'a>>)>);
+
+/// A class name a heading may carry without raw HTML: it cannot leave the attribute or
+/// smuggle in anything but a name.
+fn is_safe_class(class: &str) -> bool {
+    !class.is_empty()
+        && class
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `s` for a terminal: control characters written as escapes.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 enum Special<'s> {
