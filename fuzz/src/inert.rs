@@ -43,6 +43,31 @@ const HEAD_ATTRS: &[&str] = &[
     "rel", "type", "title", "href", "property", "name", "content",
 ];
 
+/// Elements and attributes of the SVG pictures the engine draws (`src/pictures/`: the map,
+/// locator maps, the relationship graph and the timeline strip), which a theme inserts with
+/// `site.pictures`. Names as lol_html reports them (lowercased: `viewbox`). None is an event
+/// handler, a style or a URL other than `href`, which is checked like any other.
+const PICTURE_TAGS: &[&str] = &["svg", "g", "path", "circle", "rect", "text", "title", "a"];
+const PICTURE_ATTRS: &[&str] = &[
+    "viewbox",
+    "width",
+    "height",
+    "x",
+    "y",
+    "dy",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "d",
+    "transform",
+    "text-anchor",
+    "font-size",
+    "role",
+    "aria-hidden",
+    "aria-labelledby",
+];
+
 /// Elements and attributes pulldown-cmark and `markdown.rs` emit for Markdown (tables,
 /// footnotes, task lists, citations, context notes, auto-links).
 const MARKDOWN_TAGS: &[&str] = &[
@@ -128,11 +153,13 @@ impl Allowed {
             tags: MARKDOWN_TAGS
                 .iter()
                 .chain(HEAD_TAGS)
+                .chain(PICTURE_TAGS)
                 .map(|s| s.to_string())
                 .collect(),
             attrs: MARKDOWN_ATTRS
                 .iter()
                 .chain(HEAD_ATTRS)
+                .chain(PICTURE_ATTRS)
                 .map(|s| s.to_string())
                 .collect(),
             scripts: Vec::new(),
@@ -410,7 +437,9 @@ mod tests {
             ("<p><script>alert(1)</script></p>", "not the theme's"),
             ("<h2 onclick=\"alert(1)\">x</h2>", "event handler"),
             ("<a href=\"java&#x09;script:alert(1)\">x</a>", "live scheme"),
-            ("<svg onload=alert(1)>", "<svg>"),
+            ("<svg onload=alert(1)>", "<svg> has an event handler"),
+            ("<iframe></iframe>", "element <iframe>"),
+            ("<math><mi>x</mi></math>", "element <math>"),
             ("<h2 style=\"x:expression(alert(1))\">x</h2>", "style"),
             ("<p srcdoc=\"x\">", "attribute srcdoc"),
             (
