@@ -261,6 +261,10 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     let mut in_image = 0usize;
     // For each open block quote: whether it is a context block.
     let mut quotes: Vec<bool> = Vec::new();
+    // For each open link and image: whether it was kept (false: removed for its scheme, and
+    // its text or alt text stays as plain text).
+    let mut links: Vec<bool> = Vec::new();
+    let mut images: Vec<bool> = Vec::new();
     let mut events = parsed.events;
     let mut i = 0;
     while i < events.len() {
@@ -275,17 +279,23 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 id,
             }) => {
                 in_link += 1;
-                let dest_url = st.resolve_link(dest_url, &range);
-                st.out.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                let kept = st.check_scheme("link", &dest_url, &range);
+                links.push(kept);
+                if kept {
+                    let dest_url = st.resolve_link(dest_url, &range);
+                    st.out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::End(TagEnd::Link) => {
                 in_link = in_link.saturating_sub(1);
-                st.out.push(Event::End(TagEnd::Link));
+                if links.pop().unwrap_or(true) {
+                    st.out.push(Event::End(TagEnd::Link));
+                }
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -294,17 +304,23 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 id,
             }) => {
                 in_image += 1;
-                let dest_url = st.resolve_link(dest_url, &range);
-                st.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                let kept = st.check_scheme("image", &dest_url, &range);
+                images.push(kept);
+                if kept {
+                    let dest_url = st.resolve_link(dest_url, &range);
+                    st.out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::End(TagEnd::Image) => {
                 in_image = in_image.saturating_sub(1);
-                st.out.push(Event::End(TagEnd::Image));
+                if images.pop().unwrap_or(true) {
+                    st.out.push(Event::End(TagEnd::Image));
+                }
             }
             Event::Start(Tag::Heading {
                 level,
@@ -443,6 +459,22 @@ impl<'a> State<'_, 'a> {
                 .with_help("write Markdown instead, or set `unsafe_html = true` under [markdown] in site.toml");
             self.rendered.diags.push(d);
         }
+    }
+
+    /// Whether a link or image may keep `dest`: relative, http(s) or mailto. Any other scheme
+    /// (`javascript:`, `data:`, …, however disguised) is removed here, where the warning can
+    /// point at the line; `links` removes what templates put in pages.
+    fn check_scheme(&mut self, what: &str, dest: &str, range: &Range<usize>) -> bool {
+        if crate::links::is_safe_url(dest) {
+            return true;
+        }
+        let d = crate::links::unsafe_link_warning(what, dest).at(
+            &self.doc.file,
+            &self.doc.src,
+            self.body_span(range),
+        );
+        self.rendered.diags.push(d);
+        false
     }
 
     /// A heading's `{#id .class key=value}`: with raw HTML off, the id and the classes made of
