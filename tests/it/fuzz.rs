@@ -80,3 +80,32 @@ fn the_fuzz_corpus_and_regressions_run_clean() {
         failures.join("\n")
     );
 }
+
+/// Every regression input is replayed, so each sits in the folder of a target that exists,
+/// and fuzz/regressions/README.md says what it broke.
+#[test]
+fn every_regression_input_belongs_to_a_target_and_is_listed() {
+    let regressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let readme = std::fs::read_to_string(regressions.join("README.md")).unwrap();
+    let mut count = 0;
+    for entry in std::fs::read_dir(&regressions).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_file() {
+            assert_eq!(name, "README.md", "a stray file in fuzz/regressions");
+            continue;
+        }
+        assert!(
+            TARGETS.iter().any(|(t, _)| *t == name),
+            "fuzz/regressions/{name} is not a fuzz target, so its inputs are never replayed"
+        );
+        for (file, _) in inputs(&path) {
+            count += 1;
+            assert!(
+                readme.contains(&format!("`{name}/{file}`")),
+                "fuzz/regressions/README.md does not list {name}/{file}"
+            );
+        }
+    }
+    assert!(count >= 6, "only {count} regression inputs");
+}
