@@ -336,8 +336,31 @@ pub fn finish(
     origins: &HashMap<String, (PathBuf, String)>,
     diags: &mut Vec<Diagnostic>,
 ) -> External {
-    let existing: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    let scanned: Vec<Option<Result<Scanned, String>>> = files
+    let mut index = LinkIndex::default();
+    finish_into(files, base_path, relative_links, origins, &mut index, diags)
+}
+
+/// The output files of a site and the ids each HTML file defines: what a link is checked
+/// against.
+#[derive(Debug, Default, Clone)]
+pub struct LinkIndex {
+    pub existing: HashSet<String>,
+    pub ids: HashMap<String, HashSet<String>>,
+}
+
+/// [`finish`] for `files` within a site already described by `index` (empty for a whole
+/// site): `files` are added to it, replacing what it knew of them, and their links are
+/// checked against it.
+pub fn finish_into(
+    files: &mut [OutputFile],
+    base_path: &str,
+    relative_links: bool,
+    origins: &HashMap<String, (PathBuf, String)>,
+    index: &mut LinkIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> External {
+    index.existing.extend(files.iter().map(|f| f.path.clone()));
+    let mut scanned: Vec<Option<Result<Scanned, String>>> = files
         .par_iter()
         .map(|f| {
             if !f.path.ends_with(".html") {
@@ -350,12 +373,12 @@ pub fn finish(
             Some(scan(&f.path, &html, base_path, rewrite))
         })
         .collect();
-    let mut ids: HashMap<&str, &HashSet<String>> = HashMap::new();
-    for (f, s) in files.iter().zip(&scanned) {
+    for (f, s) in files.iter().zip(&mut scanned) {
         if let Some(Ok(s)) = s {
-            ids.insert(f.path.as_str(), &s.ids);
+            index.ids.insert(f.path.clone(), std::mem::take(&mut s.ids));
         }
     }
+    let (existing, ids) = (&index.existing, &index.ids);
     // Broken links, grouped so one bad link in a shared template is one error.
     let mut broken: BTreeMap<(String, String), (String, Vec<String>)> = BTreeMap::new();
     for (f, s) in files.iter().zip(&scanned) {
@@ -377,7 +400,7 @@ pub fn finish(
             let problem = if !existing.contains(&target.file) {
                 Some(format!("the site has no {}", target.file))
             } else {
-                match (&target.anchor, ids.get(target.file.as_str())) {
+                match (&target.anchor, ids.get(&target.file)) {
                     (Some(a), Some(set)) if !set.contains(a) => {
                         Some(format!("{} has no id `{a}`", target.file))
                     }

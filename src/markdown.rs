@@ -192,17 +192,31 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// What the second pass needs from the whole site, built once per build.
 pub struct Linker<'a> {
     site: &'a Site,
-    /// Anchors each page or section defines in its body (and, for sources, `p1`…`pn`).
-    anchors: HashMap<Target, HashSet<String>>,
-    aliases: Option<AhoCorasick>,
+    parts: LinkerParts,
     unsafe_html: bool,
+}
+
+/// What a [`Linker`] computes from the whole site, kept between incremental rebuilds (they
+/// change no anchor and no alias).
+#[derive(Clone)]
+pub struct LinkerParts {
+    /// Anchors each page or section defines in its body (and, for sources, `p1`…`pn`).
+    anchors: std::sync::Arc<HashMap<Target, HashSet<String>>>,
+    aliases: Option<std::sync::Arc<AhoCorasick>>,
 }
 
 impl<'a> Linker<'a> {
     pub fn new(site: &'a Site, parsed: &HashMap<Target, &Parsed>) -> Linker<'a> {
+        Self::with_headings(site, parsed.iter().map(|(&t, p)| (t, p.toc.as_slice())))
+    }
+
+    fn with_headings<'h>(
+        site: &'a Site,
+        headings: impl Iterator<Item = (Target, &'h [Heading])>,
+    ) -> Linker<'a> {
         let mut anchors: HashMap<Target, HashSet<String>> = HashMap::new();
-        for (&target, p) in parsed {
-            anchors.insert(target, p.toc.iter().map(|h| h.id.clone()).collect());
+        for (target, toc) in headings {
+            anchors.insert(target, toc.iter().map(|h| h.id.clone()).collect());
         }
         for (id, page) in site.pages.iter().enumerate() {
             if let crate::model::PageKind::Source(s) = &page.kind {
@@ -222,8 +236,25 @@ impl<'a> Linker<'a> {
         };
         Linker {
             site,
-            anchors,
-            aliases,
+            parts: LinkerParts {
+                anchors: std::sync::Arc::new(anchors),
+                aliases: aliases.map(std::sync::Arc::new),
+            },
+            unsafe_html: site.config.markdown.unsafe_html,
+        }
+    }
+
+    /// The site-wide part of this linker, to make another for the same site later.
+    pub fn parts(&self) -> LinkerParts {
+        self.parts.clone()
+    }
+
+    /// A linker from the parts of an earlier one, for a site whose anchors and aliases are
+    /// the same.
+    pub fn from_parts(site: &'a Site, parts: LinkerParts) -> Linker<'a> {
+        Linker {
+            site,
+            parts,
             unsafe_html: site.config.markdown.unsafe_html,
         }
     }
@@ -551,7 +582,7 @@ impl<'a> State<'_, 'a> {
             return dest;
         };
         if let Some(anchor) = anchor {
-            let known = self.linker.anchors.get(&target);
+            let known = self.linker.parts.anchors.get(&target);
             if !known.is_some_and(|a| a.contains(anchor)) {
                 let help =
                     match known.and_then(|a| did_you_mean(anchor, a.iter().map(String::as_str))) {
@@ -710,7 +741,13 @@ impl<'a> State<'_, 'a> {
         if text.is_empty() {
             return;
         }
-        let Some(ac) = self.linker.aliases.as_ref().filter(|_| may_autolink) else {
+        let Some(ac) = self
+            .linker
+            .parts
+            .aliases
+            .as_deref()
+            .filter(|_| may_autolink)
+        else {
             self.out.push(Event::Text(CowStr::from(text.to_string())));
             return;
         };

@@ -2,6 +2,7 @@
 
 mod build;
 mod fuzz;
+mod incremental;
 mod invalid;
 mod output;
 mod publish;
