@@ -292,6 +292,10 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     let mut in_image = 0usize;
     // For each open block quote: whether it is a context block.
     let mut quotes: Vec<bool> = Vec::new();
+    // For each open link and image: whether it was kept (false: removed for its scheme, and
+    // its text or alt text stays as plain text).
+    let mut links: Vec<bool> = Vec::new();
+    let mut images: Vec<bool> = Vec::new();
     let mut events = parsed.events;
     let mut i = 0;
     while i < events.len() {
@@ -306,17 +310,23 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 id,
             }) => {
                 in_link += 1;
-                let dest_url = st.resolve_link(dest_url, &range);
-                st.out.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                let kept = st.check_scheme("link", &dest_url, &range);
+                links.push(kept);
+                if kept {
+                    let dest_url = st.resolve_link(dest_url, &range);
+                    st.out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::End(TagEnd::Link) => {
                 in_link = in_link.saturating_sub(1);
-                st.out.push(Event::End(TagEnd::Link));
+                if links.pop().unwrap_or(true) {
+                    st.out.push(Event::End(TagEnd::Link));
+                }
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -325,21 +335,38 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 id,
             }) => {
                 in_image += 1;
-                let dest_url = st.resolve_link(dest_url, &range);
-                st.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                let kept = st.check_scheme("image", &dest_url, &range);
+                images.push(kept);
+                if kept {
+                    let dest_url = st.resolve_link(dest_url, &range);
+                    st.out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::End(TagEnd::Image) => {
                 in_image = in_image.saturating_sub(1);
-                st.out.push(Event::End(TagEnd::Image));
+                if images.pop().unwrap_or(true) {
+                    st.out.push(Event::End(TagEnd::Image));
+                }
             }
-            Event::Start(Tag::Heading { .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 in_heading = true;
-                st.out.push(event);
+                let (classes, attrs) = st.heading_attributes(classes, attrs, &range);
+                st.out.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
             }
             Event::End(TagEnd::Heading(_)) => {
                 in_heading = false;
@@ -413,11 +440,11 @@ fn take_context_marker(events: &mut [(Event<'_>, Range<usize>)], i: usize) -> bo
     let Some((Event::Text(t), _)) = events.get(i + 1) else {
         return false;
     };
-    let trimmed = t.trim_start();
-    if trimmed.len() < MARKER.len() || !trimmed[..MARKER.len()].eq_ignore_ascii_case(MARKER) {
+    // Not `trimmed[..MARKER.len()]`: that byte may fall inside a character ("> ago“, …").
+    let Some(rest) = strip_prefix_ci(t.trim_start(), MARKER) else {
         return false;
-    }
-    let rest = trimmed[MARKER.len()..].trim_start().to_string();
+    };
+    let rest = rest.trim_start().to_string();
     let rest_is_empty = rest.is_empty();
     events[i + 1].0 = Event::Text(CowStr::from(rest));
     if rest_is_empty
@@ -463,6 +490,67 @@ impl<'a> State<'_, 'a> {
                 .with_help("write Markdown instead, or set `unsafe_html = true` under [markdown] in site.toml");
             self.rendered.diags.push(d);
         }
+    }
+
+    /// Whether a link or image may keep `dest`: relative, http(s) or mailto. Any other scheme
+    /// (`javascript:`, `data:`, …, however disguised) is removed here, where the warning can
+    /// point at the line; `links` removes what templates put in pages.
+    fn check_scheme(&mut self, what: &str, dest: &str, range: &Range<usize>) -> bool {
+        if crate::links::is_safe_url(dest) {
+            return true;
+        }
+        let d = crate::links::unsafe_link_warning(what, dest).at(
+            &self.doc.file,
+            &self.doc.src,
+            self.body_span(range),
+        );
+        self.rendered.diags.push(d);
+        false
+    }
+
+    /// A heading's `{#id .class key=value}`: with raw HTML off, the id and the classes made of
+    /// letters, digits, `-` and `_` stay (pulldown-cmark escapes them); every other attribute
+    /// (`onclick=…`, `style=…`) is raw HTML by another name, so it is dropped with a warning.
+    fn heading_attributes(
+        &mut self,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+        range: &Range<usize>,
+    ) -> HeadingAttributes<'a> {
+        if self.linker.unsafe_html || (attrs.is_empty() && classes.iter().all(|c| is_safe_class(c)))
+        {
+            return (classes, attrs);
+        }
+        let (kept, refused): (Vec<_>, Vec<_>) = classes.into_iter().partition(|c| is_safe_class(c));
+        let dropped: Vec<String> = refused
+            .iter()
+            .map(|c| format!("`.{}`", printable(c)))
+            .chain(attrs.iter().map(|(name, value)| match value {
+                Some(v) => format!("`{}={}`", printable(name), printable(v)),
+                None => format!("`{}`", printable(name)),
+            }))
+            .collect();
+        // Point at the `{…}` block when it can be found in the heading's line.
+        let span = {
+            let body = self.doc.body();
+            let r = range.start.min(body.len())..range.end.min(body.len());
+            match body.get(r.clone()).and_then(|s| s.rfind('{')) {
+                Some(i) => self.body_span(&(r.start + i..r.end)),
+                None => self.body_span(range),
+            }
+        };
+        let d = Diagnostic::warning(format!(
+            "heading attribute{} {} dropped",
+            if dropped.len() == 1 { "" } else { "s" },
+            dropped.join(", ")
+        ))
+        .at(&self.doc.file, &self.doc.src, span)
+        .with_help(
+            "headings keep `{#id}` and `.class` (letters, digits, `-`, `_`); other attributes \
+             need `unsafe_html = true` under [markdown] in site.toml",
+        );
+        self.rendered.diags.push(d);
+        (kept, Vec::new())
     }
 
     /// `@/file.md#anchor` → URL; anything else unchanged.
@@ -700,6 +788,30 @@ impl<'a> State<'_, 'a> {
     }
 }
 
+type HeadingAttributes<'a> = (Vec<CowStr<'a>>, Vec<(CowStr<'a>, Option<CowStr<'a>>)>);
+
+/// A class name a heading may carry without raw HTML: it cannot leave the attribute or
+/// smuggle in anything but a name.
+fn is_safe_class(class: &str) -> bool {
+    !class.is_empty()
+        && class
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `s` for a terminal: control characters written as escapes.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 enum Special<'s> {
     Context(&'s str),
     Cite(Result<CitationSyntax, String>),
@@ -812,6 +924,24 @@ mod tests {
         assert_eq!(parse_citation("x"), None);
         assert!(matches!(parse_citation("¶x"), Some(Err(_))));
         assert!(matches!(parse_citation("¶9-3"), Some(Err(_))));
+    }
+
+    #[test]
+    fn context_markers_are_found_without_cutting_a_character() {
+        let marker = |md: &str| {
+            let mut events = parse(md, options(&MarkdownConfig::default())).events;
+            let i = events
+                .iter()
+                .position(|(e, _)| matches!(e, Event::Start(Tag::BlockQuote(_))))
+                .unwrap();
+            take_context_marker(&mut events, i + 1)
+        };
+        assert!(marker("> [!CONTEXT]\n> A note.\n"));
+        assert!(marker("> [!context] A note.\n"));
+        // Multi-byte characters across the marker's tenth byte (fuzz/regressions/page_body).
+        assert!(!marker("> [!CONTEXTé] note\n"));
+        assert!(!marker("> ago“, “recently”\n"));
+        assert!(!marker("> [!CONTEX\n"));
     }
 
     #[test]

@@ -174,6 +174,29 @@ pub fn event_ids(events: &[crate::model::Event]) -> Vec<String> {
         .collect()
 }
 
+/// A record's text as Pagefind's content, which is HTML: Pagefind makes a result's excerpt
+/// by wrapping the matched words of the content in `<mark>` without escaping anything, and
+/// its UI (like most) inserts the excerpt with `innerHTML`. So `<` is escaped, and `&` where
+/// it could start a character reference; a lone `&` or `>` is text in HTML as it is, and
+/// left alone so the index does not gain words such as `amp` or `gt`.
+pub fn pagefind_content(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '&' if chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') =>
+            {
+                out.push_str("&amp;")
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Builds the index into memory: the files of `pagefind/`.
 pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
     let fail = |e: &dyn std::fmt::Display| {
@@ -195,7 +218,7 @@ pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diag
             index
                 .add_custom_record(
                     r.url.clone(),
-                    r.content.clone(),
+                    pagefind_content(&r.content),
                     language.to_string(),
                     Some(meta),
                     Some(filters),
@@ -242,6 +265,15 @@ mod tests {
             ),
             "Kerry & Lavrov ¶17 met. <b>"
         );
+    }
+
+    #[test]
+    fn pagefind_content_holds_no_markup() {
+        assert_eq!(
+            pagefind_content("<img src=x onerror=alert(1)> Kerry & Lavrov, AT&T, &lt; 3 > 2"),
+            "&lt;img src=x onerror=alert(1)> Kerry & Lavrov, AT&amp;T, &amp;lt; 3 > 2"
+        );
+        assert_eq!(pagefind_content("&#106;"), "&amp;#106;");
     }
 
     #[test]
