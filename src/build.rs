@@ -31,6 +31,8 @@ pub struct BuildOptions {
     pub defer_search: bool,
     /// The stage the build is in (an index into [`STAGES`]), for a progress display.
     pub progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Return the intermediate values in `Built::state`, for incremental rebuilds.
+    pub keep_state: bool,
 }
 
 /// The stages of a build, in order.
@@ -58,6 +60,27 @@ pub struct Built {
     /// With `defer_search`: the records the search index is to be built from.
     pub search: Vec<search::Record>,
     pub timings: Vec<(&'static str, Duration)>,
+    /// With `keep_state`: what the next, incremental, rebuild starts from.
+    pub state: Option<Box<State>>,
+}
+
+/// The intermediate values of a successful build, kept by `serve` so that a rebuild can redo
+/// only the work an edit needs (see `incremental`).
+pub struct State {
+    pub site: Site,
+    pub bodies: Vec<Rendered>,
+    pub section_bodies: Vec<Rendered>,
+    pub prepared: context::Prepared,
+    /// The site-wide tables of the Markdown stage.
+    pub linker: markdown::LinkerParts,
+    pub views: context::Views,
+    pub templates: render::Templates,
+    pub origins: render::Origins,
+    pub links: links::LinkIndex,
+    /// The templates with the site-wide values, made on the first incremental rebuild.
+    pub tera: Option<tera::Tera>,
+    /// The output paths of the static files.
+    pub statics: std::collections::BTreeSet<String>,
 }
 
 /// The result of `build`: what was written where.
@@ -146,18 +169,19 @@ fn render_loaded(
     );
     clock.lap("model");
 
-    let (bodies, section_bodies) = render_bodies(&site);
+    let (bodies, section_bodies, linker) = render_bodies(&site);
     for r in bodies.iter().chain(&section_bodies) {
         diags.extend(r.diags.iter().cloned());
     }
 
     clock.lap("markdown");
 
-    let views = context::build(&site, &bodies, &section_bodies);
+    let (views, prepared) = context::build_prepared(&site, &bodies, &section_bodies);
     clock.lap("context");
 
     let mut files = Vec::new();
     let mut origins = render::Origins::new();
+    let mut compiled = None;
     if loaded.theme_found
         && let Some(templates) =
             render::compile(&loaded.templates, &site.config.base_path, &mut diags)
@@ -171,14 +195,18 @@ fn render_loaded(
             render::render(&site, &views, &templates, &with_errors, &mut diags);
         files = pages;
         origins = rendered_from;
+        compiled = Some(templates);
     }
-    drop(views); // the template values are done with: free them before the peak of memory
+    // Kept for an incremental rebuild, else freed now, before the peak of memory.
+    let views = opts.keep_state.then_some(views);
     clock.lap("templates");
 
     let mut taken: std::collections::BTreeSet<String> =
         files.iter().map(|f| f.path.clone()).collect();
+    let mut statics = std::collections::BTreeSet::new();
     for s in loaded.statics {
         if taken.insert(s.rel.clone()) {
+            statics.insert(s.rel.clone());
             files.push(OutputFile {
                 path: s.rel,
                 bytes: s.bytes,
@@ -224,12 +252,14 @@ fn render_loaded(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut external = links::External::new();
+    let mut link_index = links::LinkIndex::default();
     if !diags.iter().any(Diagnostic::is_error) {
-        external = links::finish(
+        external = links::finish_into(
             &mut files,
             &site.config.base_path,
             site.config.relative_links,
             &origins,
+            &mut link_index,
             &mut diags,
         );
     }
@@ -246,19 +276,37 @@ fn render_loaded(
         *counts.entry(p.kind.name()).or_insert(0) += 1;
     }
     *counts.entry("section").or_insert(0) += site.sections.len();
+    let config = site.config.clone();
+    let state = match (compiled, views) {
+        (Some(templates), Some(views)) => Some(Box::new(State {
+            site,
+            bodies,
+            section_bodies,
+            prepared,
+            linker,
+            views,
+            templates,
+            origins,
+            links: link_index,
+            tera: None,
+            statics,
+        })),
+        _ => None,
+    };
     Ok(Built {
-        config: site.config,
+        config,
         files,
         counts,
         warnings,
         external,
         search: deferred,
         timings: clock.timings,
+        state,
     })
 }
 
 /// Markdown for every page and section, in parallel, in two passes (anchors first).
-fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>) {
+fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>, markdown::LinkerParts) {
     let options = markdown::options(&site.config.markdown);
     let parsed_pages: Vec<markdown::Parsed> = site
         .pages
@@ -292,7 +340,17 @@ fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>) {
         .enumerate()
         .map(|(i, p)| guarded_render(p, &linker, Target::Section(i), &site.sections[i].doc))
         .collect();
-    (bodies, section_bodies)
+    (bodies, section_bodies, linker.parts())
+}
+
+/// The Markdown of one page or section again, for an incremental rebuild.
+pub fn render_body(site: &Site, linker: &Linker, target: Target) -> Rendered {
+    let doc = match target {
+        Target::Page(i) => &site.pages[i].doc,
+        Target::Section(i) => &site.sections[i].doc,
+    };
+    let parsed = markdown::parse(doc.body(), markdown::options(&site.config.markdown));
+    guarded_render(parsed, linker, target, doc)
 }
 
 /// One body's Markdown, with a panic or a runaway turned into that page's error.

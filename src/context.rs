@@ -69,10 +69,10 @@ fn toml_to_value(t: &toml::Table) -> Value {
     Value::from_serializable(t)
 }
 
-struct Builder<'a> {
-    site: &'a Site,
-    bodies: &'a [Rendered],
-    section_bodies: &'a [Rendered],
+/// What every page's view is composed from, computed once per build from the whole site.
+/// It depends on the bodies only through who links to and who cites what, so a body edit
+/// that changes neither can reuse it (`dossier serve`'s incremental rebuilds).
+pub struct Prepared {
     page_refs: Vec<Value>,
     section_refs: Vec<Value>,
     /// Paragraph views by source page, index n-1.
@@ -93,7 +93,22 @@ struct Builder<'a> {
     locators: Vec<Option<String>>,
 }
 
-impl Builder<'_> {
+/// A view builder: the prepared values with the site and bodies they came from.
+struct Builder<'a> {
+    site: &'a Site,
+    bodies: &'a [Rendered],
+    section_bodies: &'a [Rendered],
+    prepared: &'a Prepared,
+}
+
+impl std::ops::Deref for Builder<'_> {
+    type Target = Prepared;
+    fn deref(&self) -> &Prepared {
+        self.prepared
+    }
+}
+
+impl Prepared {
     fn target_ref(&self, t: Target) -> Value {
         match t {
             Target::Page(id) => self.page_refs[id].clone(),
@@ -121,6 +136,15 @@ impl Builder<'_> {
 /// Builds every context value. `bodies[i]` is the rendered body of page `i`,
 /// `section_bodies[i]` of section `i`.
 pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Views {
+    build_prepared(site, bodies, section_bodies).0
+}
+
+/// [`build`], also returning the prepared values, for [`page_view_of`] later.
+pub fn build_prepared(
+    site: &Site,
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+) -> (Views, Prepared) {
     let config = Value::from_serializable(&site.config);
 
     let page_refs: Vec<Value> = site.pages.iter().map(|p| page_ref(site, p)).collect();
@@ -155,10 +179,7 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
         }
     }
 
-    let mut b = Builder {
-        site,
-        bodies,
-        section_bodies,
+    let mut b = Prepared {
         page_refs,
         section_refs,
         paragraphs: HashMap::new(),
@@ -273,6 +294,13 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
         }
     }
 
+    let prepared = b;
+    let b = Builder {
+        site,
+        bodies,
+        section_bodies,
+        prepared: &prepared,
+    };
     let pages: Vec<Value> = (0..site.pages.len())
         .into_par_iter()
         .map(|id| page_view(&b, id))
@@ -321,11 +349,33 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
         "sides" => sides,
         "pictures" => pictures_value(&b, &pictures),
     };
-    Views {
+    let views = Views {
         site: site_value,
         config,
         pages,
         sections,
+    };
+    (views, prepared)
+}
+
+/// The view of one page or section again, after an edit of its body that changed neither
+/// what it links to nor what it cites (so `prepared` still holds).
+pub fn view_of(
+    site: &Site,
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+    prepared: &Prepared,
+    target: Target,
+) -> Value {
+    let b = Builder {
+        site,
+        bodies,
+        section_bodies,
+        prepared,
+    };
+    match target {
+        Target::Page(id) => page_view(&b, id),
+        Target::Section(id) => section_view(&b, id),
     }
 }
 

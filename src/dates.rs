@@ -236,9 +236,13 @@ pub fn parse(input: &str) -> Result<DateSpec, String> {
     })
 }
 
+/// Strips the first of `prefixes` (ASCII, any case) that `s` starts with. `get` rather than
+/// slicing: the prefix's length may fall inside a character of `s` ("Août").
 fn strip_any<'a>(s: &'a str, prefixes: &[&str]) -> (bool, &'a str) {
     for p in prefixes {
-        if s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p) {
+        if let Some(head) = s.get(..p.len())
+            && head.eq_ignore_ascii_case(p)
+        {
             return (true, s[p.len()..].trim_start());
         }
     }
@@ -430,6 +434,10 @@ mod tests {
             ("Sunday", "\"Sunday\" is not a date I can read"),
             ("16-08-06", "\"16-08-06\" is not a date I can read"),
             ("", "the date is empty"),
+            // A prefix's length falls inside the `û` (fuzz/regressions/front_matter).
+            ("Août 2016", "\"Août 2016\" is not a date I can read"),
+            ("mié 2016", "\"mié 2016\" is not a date I can read"),
+            ("é", "\"é\" is not a date I can read"),
             (
                 "2016-08-06..2016-08-01",
                 "the span ends (1 August 2016) before it starts (6 August 2016)",

@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod external;
 pub mod frontmatter;
 pub mod guard;
+pub mod incremental;
 pub mod links;
 pub mod lint;
 pub mod load;

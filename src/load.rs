@@ -242,23 +242,72 @@ pub fn load(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
         content_rels.into_iter().partition(|r| r.ends_with(".md"));
     let (content, unreadable) = read_texts(root, "content", md, diags);
 
-    // Theme templates first, then the site's own, which replace them by name.
+    let templates = read_templates(root, &canonical_root, &theme_dir, diags);
+
+    let statics = merge_statics(root, &canonical_root, &theme_dir, assets, diags);
+    Loaded {
+        theme_found,
+        content,
+        unreadable,
+        templates,
+        statics,
+    }
+}
+
+/// The templates alone, as [`load`] finds them (for a rebuild after a template changed).
+pub fn load_templates(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Vec<TextFile> {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    read_templates(root, &canonical_root, &format!("themes/{theme}"), diags)
+}
+
+/// Theme templates first, then the site's own, which replace them by name.
+fn read_templates(
+    root: &Path,
+    canonical_root: &Path,
+    theme_dir: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TextFile> {
     let theme_templates_dir = format!("{theme_dir}/templates");
     let mut templates = Vec::new();
     for dir in [theme_templates_dir.as_str(), "templates"] {
-        let rels = walk(root, &canonical_root, dir, diags);
+        let rels = walk(root, canonical_root, dir, diags);
         for file in read_texts(root, dir, rels, diags).0 {
             templates.retain(|t: &TextFile| t.rel != file.rel);
             templates.push(file);
         }
     }
     templates.sort_by(|a, b| a.rel.cmp(&b.rel));
+    templates
+}
 
-    // Static files: the theme's, then the site's, then content assets; later ones win.
+/// The static files alone, as [`load`] finds them (for a rebuild after a static file changed).
+pub fn load_statics(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Vec<StaticFile> {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let assets = walk(root, &canonical_root, "content", diags)
+        .into_iter()
+        .filter(|r| !r.ends_with(".md"))
+        .collect();
+    merge_statics(
+        root,
+        &canonical_root,
+        &format!("themes/{theme}"),
+        assets,
+        diags,
+    )
+}
+
+/// Static files: the theme's, then the site's, then content assets; later ones win.
+fn merge_statics(
+    root: &Path,
+    canonical_root: &Path,
+    theme_dir: &str,
+    assets: Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<StaticFile> {
     let mut statics: Vec<StaticFile> = Vec::new();
     let theme_static = format!("{theme_dir}/static");
     for dir in [theme_static.as_str(), "static"] {
-        let rels = walk(root, &canonical_root, dir, diags);
+        let rels = walk(root, canonical_root, dir, diags);
         statics.extend(read_statics(root, dir, rels, diags));
     }
     statics.extend(read_statics(root, "content", assets, diags));
@@ -267,14 +316,7 @@ pub fn load(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Loaded {
     for s in statics {
         by_path.insert(s.rel.clone(), s);
     }
-
-    Loaded {
-        theme_found,
-        content,
-        unreadable,
-        templates,
-        statics: by_path.into_values().collect(),
-    }
+    by_path.into_values().collect()
 }
 
 #[cfg(test)]

@@ -192,23 +192,39 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// What the second pass needs from the whole site, built once per build.
 pub struct Linker<'a> {
     site: &'a Site,
-    /// Anchors each page or section defines in its body (and, for sources, `p1`…`pn`).
-    anchors: HashMap<Target, HashSet<String>>,
-    aliases: Option<AhoCorasick>,
+    parts: LinkerParts,
     unsafe_html: bool,
     /// The HTML of a citation link of each paragraph of each source, around its number on the
-    /// page (`cite-{k}`): built once here rather than escaped again at every citation (a
-    /// large site cites the same few hundred paragraphs a hundred thousand times).
-    cite_html: HashMap<Cite, (String, String)>,
-    /// The escaped URL of each page, for auto-links.
-    page_urls: Vec<String>,
+    /// page (`cite-{k}`): built once for a whole build rather than escaped again at every
+    /// citation (a large site cites the same few hundred paragraphs a hundred thousand
+    /// times). `None` for a linker made for an incremental rebuild of a page or two, which
+    /// builds the links as it meets them.
+    cite_html: Option<HashMap<Cite, (String, String)>>,
+    /// The escaped URL of each page, for auto-links (`None` as above).
+    page_urls: Option<Vec<String>>,
+}
+
+/// What a [`Linker`] computes from the whole site, kept between incremental rebuilds (they
+/// change no anchor and no alias).
+#[derive(Clone)]
+pub struct LinkerParts {
+    /// Anchors each page or section defines in its body (and, for sources, `p1`…`pn`).
+    anchors: std::sync::Arc<HashMap<Target, HashSet<String>>>,
+    aliases: Option<std::sync::Arc<AhoCorasick>>,
 }
 
 impl<'a> Linker<'a> {
     pub fn new(site: &'a Site, parsed: &HashMap<Target, &Parsed>) -> Linker<'a> {
+        Self::with_headings(site, parsed.iter().map(|(&t, p)| (t, p.toc.as_slice())))
+    }
+
+    fn with_headings<'h>(
+        site: &'a Site,
+        headings: impl Iterator<Item = (Target, &'h [Heading])>,
+    ) -> Linker<'a> {
         let mut anchors: HashMap<Target, HashSet<String>> = HashMap::new();
-        for (&target, p) in parsed {
-            anchors.insert(target, p.toc.iter().map(|h| h.id.clone()).collect());
+        for (target, toc) in headings {
+            anchors.insert(target, toc.iter().map(|h| h.id.clone()).collect());
         }
         for (id, page) in site.pages.iter().enumerate() {
             if let crate::model::PageKind::Source(s) = &page.kind {
@@ -242,11 +258,30 @@ impl<'a> Linker<'a> {
             .collect();
         Linker {
             site,
-            anchors,
-            aliases,
+            parts: LinkerParts {
+                anchors: std::sync::Arc::new(anchors),
+                aliases: aliases.map(std::sync::Arc::new),
+            },
             unsafe_html: site.config.markdown.unsafe_html,
-            cite_html,
-            page_urls,
+            cite_html: Some(cite_html),
+            page_urls: Some(page_urls),
+        }
+    }
+
+    /// The site-wide part of this linker, to make another for the same site later.
+    pub fn parts(&self) -> LinkerParts {
+        self.parts.clone()
+    }
+
+    /// A linker from the parts of an earlier one, for a site whose anchors and aliases are
+    /// the same.
+    pub fn from_parts(site: &'a Site, parts: LinkerParts) -> Linker<'a> {
+        Linker {
+            site,
+            parts,
+            unsafe_html: site.config.markdown.unsafe_html,
+            cite_html: None,
+            page_urls: None,
         }
     }
 
@@ -283,6 +318,10 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     let mut in_image = 0usize;
     // For each open block quote: whether it is a context block.
     let mut quotes: Vec<bool> = Vec::new();
+    // For each open link and image: whether it was kept (false: removed for its scheme, and
+    // its text or alt text stays as plain text).
+    let mut links: Vec<bool> = Vec::new();
+    let mut images: Vec<bool> = Vec::new();
     let mut events = parsed.events;
     let mut i = 0;
     while i < events.len() {
@@ -297,17 +336,23 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 id,
             }) => {
                 in_link += 1;
-                let dest_url = st.resolve_link(dest_url, &range);
-                st.out.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                let kept = st.check_scheme("link", &dest_url, &range);
+                links.push(kept);
+                if kept {
+                    let dest_url = st.resolve_link(dest_url, &range);
+                    st.out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::End(TagEnd::Link) => {
                 in_link = in_link.saturating_sub(1);
-                st.out.push(Event::End(TagEnd::Link));
+                if links.pop().unwrap_or(true) {
+                    st.out.push(Event::End(TagEnd::Link));
+                }
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -316,21 +361,38 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 id,
             }) => {
                 in_image += 1;
-                let dest_url = st.resolve_link(dest_url, &range);
-                st.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                let kept = st.check_scheme("image", &dest_url, &range);
+                images.push(kept);
+                if kept {
+                    let dest_url = st.resolve_link(dest_url, &range);
+                    st.out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::End(TagEnd::Image) => {
                 in_image = in_image.saturating_sub(1);
-                st.out.push(Event::End(TagEnd::Image));
+                if images.pop().unwrap_or(true) {
+                    st.out.push(Event::End(TagEnd::Image));
+                }
             }
-            Event::Start(Tag::Heading { .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 in_heading = true;
-                st.out.push(event);
+                let (classes, attrs) = st.heading_attributes(classes, attrs, &range);
+                st.out.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
             }
             Event::End(TagEnd::Heading(_)) => {
                 in_heading = false;
@@ -427,11 +489,11 @@ fn take_context_marker(events: &mut [(Event<'_>, Range<usize>)], i: usize) -> bo
     let Some((Event::Text(t), _)) = events.get(i + 1) else {
         return false;
     };
-    let trimmed = t.trim_start();
-    if trimmed.len() < MARKER.len() || !trimmed[..MARKER.len()].eq_ignore_ascii_case(MARKER) {
+    // Not `trimmed[..MARKER.len()]`: that byte may fall inside a character ("> ago“, …").
+    let Some(rest) = strip_prefix_ci(t.trim_start(), MARKER) else {
         return false;
-    }
-    let rest = trimmed[MARKER.len()..].trim_start().to_string();
+    };
+    let rest = rest.trim_start().to_string();
     let rest_is_empty = rest.is_empty();
     events[i + 1].0 = Event::Text(CowStr::from(rest));
     if rest_is_empty
@@ -479,6 +541,67 @@ impl<'a> State<'_, 'a> {
         }
     }
 
+    /// Whether a link or image may keep `dest`: relative, http(s) or mailto. Any other scheme
+    /// (`javascript:`, `data:`, …, however disguised) is removed here, where the warning can
+    /// point at the line; `links` removes what templates put in pages.
+    fn check_scheme(&mut self, what: &str, dest: &str, range: &Range<usize>) -> bool {
+        if crate::links::is_safe_url(dest) {
+            return true;
+        }
+        let d = crate::links::unsafe_link_warning(what, dest).at(
+            &self.doc.file,
+            &self.doc.src,
+            self.body_span(range),
+        );
+        self.rendered.diags.push(d);
+        false
+    }
+
+    /// A heading's `{#id .class key=value}`: with raw HTML off, the id and the classes made of
+    /// letters, digits, `-` and `_` stay (pulldown-cmark escapes them); every other attribute
+    /// (`onclick=…`, `style=…`) is raw HTML by another name, so it is dropped with a warning.
+    fn heading_attributes(
+        &mut self,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+        range: &Range<usize>,
+    ) -> HeadingAttributes<'a> {
+        if self.linker.unsafe_html || (attrs.is_empty() && classes.iter().all(|c| is_safe_class(c)))
+        {
+            return (classes, attrs);
+        }
+        let (kept, refused): (Vec<_>, Vec<_>) = classes.into_iter().partition(|c| is_safe_class(c));
+        let dropped: Vec<String> = refused
+            .iter()
+            .map(|c| format!("`.{}`", printable(c)))
+            .chain(attrs.iter().map(|(name, value)| match value {
+                Some(v) => format!("`{}={}`", printable(name), printable(v)),
+                None => format!("`{}`", printable(name)),
+            }))
+            .collect();
+        // Point at the `{…}` block when it can be found in the heading's line.
+        let span = {
+            let body = self.doc.body();
+            let r = range.start.min(body.len())..range.end.min(body.len());
+            match body.get(r.clone()).and_then(|s| s.rfind('{')) {
+                Some(i) => self.body_span(&(r.start + i..r.end)),
+                None => self.body_span(range),
+            }
+        };
+        let d = Diagnostic::warning(format!(
+            "heading attribute{} {} dropped",
+            if dropped.len() == 1 { "" } else { "s" },
+            dropped.join(", ")
+        ))
+        .at(&self.doc.file, &self.doc.src, span)
+        .with_help(
+            "headings keep `{#id}` and `.class` (letters, digits, `-`, `_`); other attributes \
+             need `unsafe_html = true` under [markdown] in site.toml",
+        );
+        self.rendered.diags.push(d);
+        (kept, Vec::new())
+    }
+
     /// `@/file.md#anchor` → URL; anything else unchanged.
     fn resolve_link(&mut self, dest: CowStr<'a>, range: &Range<usize>) -> CowStr<'a> {
         let Some(rest) = dest.strip_prefix("@/") else {
@@ -502,7 +625,7 @@ impl<'a> State<'_, 'a> {
             return dest;
         };
         if let Some(anchor) = anchor {
-            let known = self.linker.anchors.get(&target);
+            let known = self.linker.parts.anchors.get(&target);
             if !known.is_some_and(|a| a.contains(anchor)) {
                 let help =
                     match known.and_then(|a| did_you_mean(anchor, a.iter().map(String::as_str))) {
@@ -623,7 +746,8 @@ impl<'a> State<'_, 'a> {
                     }
                     first = false;
                     let built;
-                    let (before, after) = match self.linker.cite_html.get(&cite) {
+                    let known = self.linker.cite_html.as_ref().and_then(|m| m.get(&cite));
+                    let (before, after) = match known {
                         Some(parts) => parts,
                         None => {
                             built = cite_link_parts(self.linker.site, cite);
@@ -651,7 +775,13 @@ impl<'a> State<'_, 'a> {
         if text.is_empty() {
             return;
         }
-        let Some(ac) = self.linker.aliases.as_ref().filter(|_| may_autolink) else {
+        let Some(ac) = self
+            .linker
+            .parts
+            .aliases
+            .as_deref()
+            .filter(|_| may_autolink)
+        else {
             self.out.push(Event::Text(CowStr::from(text.to_string())));
             return;
         };
@@ -671,9 +801,12 @@ impl<'a> State<'_, 'a> {
                 self.out
                     .push(Event::Text(CowStr::from(text[last..m.start()].to_string())));
             }
+            let url = match &self.linker.page_urls {
+                Some(urls) => CowStr::Borrowed(urls[target].as_str()),
+                None => CowStr::from(escape(&self.linker.url_of(Target::Page(target)))),
+            };
             self.out.push(Event::InlineHtml(CowStr::from(format!(
-                "<a class=\"xref\" href=\"{}\">",
-                self.linker.page_urls[target]
+                "<a class=\"xref\" href=\"{url}\">"
             ))));
             self.out.push(Event::Text(CowStr::from(
                 text[m.start()..m.end()].to_string(),
@@ -689,6 +822,30 @@ impl<'a> State<'_, 'a> {
         }
         let _ = self.me;
     }
+}
+
+type HeadingAttributes<'a> = (Vec<CowStr<'a>>, Vec<(CowStr<'a>, Option<CowStr<'a>>)>);
+
+/// A class name a heading may carry without raw HTML: it cannot leave the attribute or
+/// smuggle in anything but a name.
+fn is_safe_class(class: &str) -> bool {
+    !class.is_empty()
+        && class
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `s` for a terminal: control characters written as escapes.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 enum Special<'s> {
@@ -803,6 +960,24 @@ mod tests {
         assert_eq!(parse_citation("x"), None);
         assert!(matches!(parse_citation("¶x"), Some(Err(_))));
         assert!(matches!(parse_citation("¶9-3"), Some(Err(_))));
+    }
+
+    #[test]
+    fn context_markers_are_found_without_cutting_a_character() {
+        let marker = |md: &str| {
+            let mut events = parse(md, options(&MarkdownConfig::default())).events;
+            let i = events
+                .iter()
+                .position(|(e, _)| matches!(e, Event::Start(Tag::BlockQuote(_))))
+                .unwrap();
+            take_context_marker(&mut events, i + 1)
+        };
+        assert!(marker("> [!CONTEXT]\n> A note.\n"));
+        assert!(marker("> [!context] A note.\n"));
+        // Multi-byte characters across the marker's tenth byte (fuzz/regressions/page_body).
+        assert!(!marker("> [!CONTEXTé] note\n"));
+        assert!(!marker("> ago“, “recently”\n"));
+        assert!(!marker("> [!CONTEX\n"));
     }
 
     #[test]

@@ -1306,6 +1306,21 @@ impl Site {
         }
     }
 
+    /// The document of a page or section.
+    pub fn doc(&self, target: Target) -> &Doc {
+        match target {
+            Target::Page(i) => &self.pages[i].doc,
+            Target::Section(i) => &self.sections[i].doc,
+        }
+    }
+
+    pub fn doc_mut(&mut self, target: Target) -> &mut Doc {
+        match target {
+            Target::Page(i) => &mut self.pages[i].doc,
+            Target::Section(i) => &mut self.sections[i].doc,
+        }
+    }
+
     pub fn side_label(&self, id: &str) -> Option<&str> {
         self.config
             .sides

@@ -56,10 +56,7 @@ pub fn build(site: &Site) -> Pictures {
     // One locator map per place (thousands on a large site), each clipping the outlines
     // anew: drawn in parallel.
     let mut locators = vec![None; site.pages.len()];
-    let drawn: Vec<(PageId, String)> = places
-        .par_iter()
-        .map(|p| (p.id, map::locator(p)))
-        .collect();
+    let drawn: Vec<(PageId, String)> = places.par_iter().map(|p| (p.id, map::locator(p))).collect();
     for (id, svg) in drawn {
         locators[id] = Some(svg);
     }

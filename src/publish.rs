@@ -276,8 +276,11 @@ fn xml(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids are dropped rather than producing an invalid file.
+            // Characters XML 1.0 forbids (C0 controls but tab, LF and CR; the noncharacters
+            // U+FFFE and U+FFFF; surrogates cannot be a `char`) are dropped rather than
+            // producing a feed no reader will parse.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{fffe}' | '\u{ffff}' => {}
             c => out.push(c),
         }
     }
@@ -400,5 +403,13 @@ mod tests {
     #[test]
     fn xml_escapes_and_drops_forbidden_characters() {
         assert_eq!(xml("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&apos;c");
+        assert_eq!(
+            xml("X\u{fffe}\u{ffff}\u{fffd}\t\u{10000}"),
+            "X\u{fffd}\t\u{10000}"
+        );
+        // Whatever goes in, the result is made of characters XML 1.0 allows.
+        let every: String = (0..0x11000).filter_map(char::from_u32).collect();
+        assert!(xml(&every).chars().all(|c| matches!(c,
+            '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)));
     }
 }

@@ -5,7 +5,7 @@
 //! Template errors keep Tera's span and become diagnostics against the template's real file
 //! (`themes/dossier/templates/actor.html:3:5`), with the page being rendered as a note.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -38,6 +38,86 @@ impl Templates {
     pub fn contains(&self, name: &str) -> bool {
         self.files.contains_key(name)
     }
+
+    /// The names of the templates whose source differs between `self` and `other`, or that
+    /// only one of them has.
+    pub fn changed_since(&self, other: &Templates) -> BTreeSet<String> {
+        let names: BTreeSet<&String> = self.files.keys().chain(other.files.keys()).collect();
+        names
+            .into_iter()
+            .filter(|n| self.files.get(*n).map(|f| &f.1) != other.files.get(*n).map(|f| &f.1))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether template `name` defines a component (which every template may call).
+    pub fn defines_components(&self, name: &str) -> bool {
+        self.files.get(name).is_some_and(|(_, src)| {
+            template_tags(src).any(|tag| tag.split_whitespace().next() == Some("component"))
+        })
+    }
+
+    /// The templates that use one of `names`, directly or through others (`extends`,
+    /// `include`, `import`), `names` included. `None` when a template names another with a
+    /// variable, so its dependencies are not known before rendering.
+    pub fn users_of(&self, names: &BTreeSet<String>) -> Option<BTreeSet<String>> {
+        if names.iter().any(|n| self.defines_components(n)) {
+            return Some(self.files.keys().cloned().collect());
+        }
+        let mut deps: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (name, (_, src)) in &self.files {
+            deps.insert(name, template_references(src)?);
+        }
+        let mut users = names.clone();
+        loop {
+            let before = users.len();
+            for (name, refs) in &deps {
+                if refs.iter().any(|r| users.contains(r)) {
+                    users.insert(name.to_string());
+                }
+            }
+            if users.len() == before {
+                return Some(users);
+            }
+        }
+    }
+}
+
+/// The templates a template's `extends`, `include` and `import` tags name; `None` if one of
+/// them names it with an expression instead of a string.
+fn template_references(src: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for body in template_tags(src) {
+        let keyword = body.split_whitespace().next().unwrap_or("");
+        if !matches!(keyword, "extends" | "include" | "import") {
+            continue;
+        }
+        let args = &body[keyword.len()..];
+        let before = out.len();
+        let mut quoted = args.split(['"', '\'', '`']);
+        quoted.next();
+        for (i, piece) in quoted.enumerate() {
+            if i % 2 == 0 {
+                out.push(piece.to_string());
+            }
+        }
+        if out.len() == before {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The inside of every `{% … %}` tag of a template, trimmed.
+fn template_tags(src: &str) -> impl Iterator<Item = &str> {
+    let mut rest = src;
+    std::iter::from_fn(move || {
+        let start = rest.find("{%")?;
+        let tag = &rest[start + 2..];
+        let end = tag.find("%}").unwrap_or(tag.len());
+        rest = &tag[end..];
+        Some(tag[..end].trim_matches(['-', '+']).trim())
+    })
 }
 
 /// Compiles the templates. Syntax errors in several files are all reported.
@@ -80,6 +160,32 @@ pub fn compile(
         return None;
     }
     Some(Templates { tera, files: table })
+}
+
+/// `404.html`, when the theme has one.
+pub fn render_404(
+    tera: &Tera,
+    site: &Site,
+    templates: &Templates,
+) -> Option<Result<OutputFile, Diagnostic>> {
+    if !templates.contains("404.html") {
+        return None;
+    }
+    let mut ctx = Context::new();
+    ctx.insert_value("current_path", Value::from("/404.html"));
+    ctx.insert_value("current_url", Value::from(site.url("/404.html")));
+    ctx.insert_value(
+        "head",
+        Value::safe_string("<meta name=\"robots\" content=\"noindex\">"),
+    );
+    Some(
+        tera.render("404.html", &ctx)
+            .map(|html| OutputFile {
+                path: "404.html".into(),
+                bytes: html.into_bytes(),
+            })
+            .map_err(|e| tera_diagnostic(&e, &templates.files, Some(Path::new("404.html")))),
+    )
 }
 
 /// Our template functions. There is deliberately no way to read the environment or files.
@@ -252,14 +358,37 @@ pub fn render(
     skip: &std::collections::HashSet<PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<OutputFile>, Origins) {
+    let tera = with_globals(templates, views);
+    render_some(&tera, site, views, templates, skip, None, diags)
+}
+
+/// The templates with the values every page sees (`config`, `site`).
+pub fn with_globals(templates: &Templates, views: &Views) -> Tera {
     let mut tera = templates.tera.clone();
     tera.global_context()
         .insert_value("config", views.config.clone());
     tera.global_context()
         .insert_value("site", views.site.clone());
+    tera
+}
 
+/// [`render`] with templates from [`with_globals`], limited to the pages and sections of the
+/// content files in `only` when it is given (and then without `404.html`).
+pub fn render_some(
+    tera: &Tera,
+    site: &Site,
+    views: &Views,
+    templates: &Templates,
+    skip: &std::collections::HashSet<PathBuf>,
+    only: Option<&std::collections::HashSet<PathBuf>>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<OutputFile>, Origins) {
     let mut jobs = Vec::new();
+    let wanted = |file: &Path| only.is_none_or(|o| o.contains(file));
     for (id, s) in site.sections.iter().enumerate() {
+        if !wanted(&s.doc.file) {
+            continue;
+        }
         let default = if s.folder.is_empty() {
             "index.html"
         } else {
@@ -291,7 +420,8 @@ pub fn render(
             ),
         });
     }
-    if !site.sections.iter().any(|s| s.folder.is_empty()) {
+    if !site.sections.iter().any(|s| s.folder.is_empty()) && wanted(Path::new("content/_index.md"))
+    {
         // No content/_index.md: the home page still exists, with the site's title.
         let mut m = tera::Map::new();
         m.insert("title".into(), Value::from(site.config.title.as_str()));
@@ -319,6 +449,9 @@ pub fn render(
         });
     }
     for (id, p) in site.pages.iter().enumerate() {
+        if !wanted(&p.doc.file) {
+            continue;
+        }
         let default = match p.kind {
             PageKind::Actor(_) => "actor.html",
             PageKind::Location(_) => "location.html",
@@ -436,25 +569,39 @@ pub fn render(
         };
         diags.push(d.with_note(format!("while rendering {}{more}", files[0].display())));
     }
-    if templates.contains("404.html") {
-        let mut ctx = Context::new();
-        ctx.insert_value("current_path", Value::from("/404.html"));
-        ctx.insert_value("current_url", Value::from(site.url("/404.html")));
-        ctx.insert_value(
-            "head",
-            Value::safe_string("<meta name=\"robots\" content=\"noindex\">"),
-        );
-        match tera.render("404.html", &ctx) {
-            Ok(html) => out.push(OutputFile {
-                path: "404.html".into(),
-                bytes: html.into_bytes(),
-            }),
-            Err(e) => diags.push(tera_diagnostic(
-                &e,
-                &templates.files,
-                Some(Path::new("404.html")),
-            )),
+    if only.is_none() {
+        match render_404(tera, site, templates) {
+            Some(Ok(f)) => out.push(f),
+            Some(Err(d)) => diags.push(d),
+            None => {}
         }
     }
     (out, origins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_references_are_read_from_extends_include_and_import_tags() {
+        let src = r#"{% extends "base.html" %}
+{%- include "partials/a.html" -%}
+{% include ["b.html", 'c.html'] ignore missing %}
+{% import "macros.html" as m %}
+{% if x %}{{ y }}{% endif %}"#;
+        assert_eq!(
+            template_references(src),
+            Some(vec![
+                "base.html".to_string(),
+                "partials/a.html".into(),
+                "b.html".into(),
+                "c.html".into(),
+                "macros.html".into(),
+            ])
+        );
+        // A template named by a variable: its dependencies are unknown.
+        assert_eq!(template_references("{% include page.partial %}"), None);
+        assert_eq!(template_references("no tags"), Some(vec![]));
+    }
 }

@@ -16,7 +16,7 @@ use pagefind::options::PagefindServiceConfig;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
-use crate::model::{PageKind, Site};
+use crate::model::{PageId, PageKind, SectionId, Site};
 use crate::render::OutputFile;
 
 /// The folder of the output that holds the index.
@@ -67,61 +67,22 @@ fn rel_url(path: &str) -> String {
 pub fn records(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Vec<Record> {
     let mut out = Vec::new();
     for (id, p) in site.pages.iter().enumerate() {
-        let mut content = vec![p.doc.title.clone()];
-        content.extend(p.doc.summary.clone());
-        let kind = match &p.kind {
-            PageKind::Actor(a) => {
-                content.extend(a.aliases.iter().cloned());
-                content.extend(a.spellings.iter().cloned());
-                content.extend(a.role.clone());
-                "actor"
+        if let PageKind::Source(s) = &p.kind {
+            for para in &s.paragraphs {
+                let mut text = vec![para.original.clone()];
+                text.extend(para.translation.clone());
+                out.push(Record {
+                    url: format!("{}#p{}", rel_url(&p.doc.path), para.n),
+                    title: format!("¶{} · {}", para.n, p.doc.title),
+                    kind: "source paragraph",
+                    content: text.join(" "),
+                });
             }
-            PageKind::Location(l) => {
-                content.extend(l.aliases.iter().cloned());
-                content.extend(l.spellings.iter().cloned());
-                "location"
-            }
-            PageKind::Talk(t) => {
-                content.extend(t.outcome.clone());
-                for q in &t.quotes {
-                    content.push(q.original.clone());
-                    content.push(q.translation.clone());
-                }
-                "talk"
-            }
-            PageKind::Source(s) => {
-                for para in &s.paragraphs {
-                    let mut text = vec![para.original.clone()];
-                    text.extend(para.translation.clone());
-                    out.push(Record {
-                        url: format!("{}#p{}", rel_url(&p.doc.path), para.n),
-                        title: format!("¶{} · {}", para.n, p.doc.title),
-                        kind: "source paragraph",
-                        content: text.join(" "),
-                    });
-                }
-                "page"
-            }
-            PageKind::Plain { .. } => "page",
-        };
-        content.push(plain_text(&bodies[id].html));
-        out.push(Record {
-            url: rel_url(&p.doc.path),
-            title: p.doc.title.clone(),
-            kind,
-            content: content.join(" "),
-        });
-    }
-    for (id, s) in site.sections.iter().enumerate() {
-        let text = plain_text(&section_bodies[id].html);
-        if !text.is_empty() {
-            out.push(Record {
-                url: rel_url(&s.doc.path),
-                title: s.doc.title.clone(),
-                kind: "page",
-                content: format!("{} {text}", s.doc.title),
-            });
         }
+        out.push(page_record(site, id, &bodies[id]));
+    }
+    for (id, body) in section_bodies.iter().enumerate() {
+        out.extend(section_record(site, id, body));
     }
     if let Some(timeline) = site.sections.iter().find(|s| s.folder == "timeline") {
         for (e, id) in site.events.iter().zip(event_ids(&site.events)) {
@@ -138,6 +99,54 @@ pub fn records(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) ->
         }
     }
     out
+}
+
+/// The record of page `id` itself (a source's paragraphs have their own).
+pub fn page_record(site: &Site, id: PageId, body: &Rendered) -> Record {
+    let p = &site.pages[id];
+    let mut content = vec![p.doc.title.clone()];
+    content.extend(p.doc.summary.clone());
+    let kind = match &p.kind {
+        PageKind::Actor(a) => {
+            content.extend(a.aliases.iter().cloned());
+            content.extend(a.spellings.iter().cloned());
+            content.extend(a.role.clone());
+            "actor"
+        }
+        PageKind::Location(l) => {
+            content.extend(l.aliases.iter().cloned());
+            content.extend(l.spellings.iter().cloned());
+            "location"
+        }
+        PageKind::Talk(t) => {
+            content.extend(t.outcome.clone());
+            for q in &t.quotes {
+                content.push(q.original.clone());
+                content.push(q.translation.clone());
+            }
+            "talk"
+        }
+        PageKind::Source(_) | PageKind::Plain { .. } => "page",
+    };
+    content.push(plain_text(&body.html));
+    Record {
+        url: rel_url(&p.doc.path),
+        title: p.doc.title.clone(),
+        kind,
+        content: content.join(" "),
+    }
+}
+
+/// The record of section `id`, if its body has any text.
+pub fn section_record(site: &Site, id: SectionId, body: &Rendered) -> Option<Record> {
+    let s = &site.sections[id];
+    let text = plain_text(&body.html);
+    (!text.is_empty()).then(|| Record {
+        url: rel_url(&s.doc.path),
+        title: s.doc.title.clone(),
+        kind: "page",
+        content: format!("{} {text}", s.doc.title),
+    })
 }
 
 /// The stable ids of the events on the timeline page (`event-2016-09-04-kerry-meets-lavrov`),
@@ -165,6 +174,29 @@ pub fn event_ids(events: &[crate::model::Event]) -> Vec<String> {
         .collect()
 }
 
+/// A record's text as Pagefind's content, which is HTML: Pagefind makes a result's excerpt
+/// by wrapping the matched words of the content in `<mark>` without escaping anything, and
+/// its UI (like most) inserts the excerpt with `innerHTML`. So `<` is escaped, and `&` where
+/// it could start a character reference; a lone `&` or `>` is text in HTML as it is, and
+/// left alone so the index does not gain words such as `amp` or `gt`.
+pub fn pagefind_content(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '&' if chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') =>
+            {
+                out.push_str("&amp;")
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Builds the index into memory: the files of `pagefind/`.
 pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
     let fail = |e: &dyn std::fmt::Display| {
@@ -186,7 +218,7 @@ pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diag
             index
                 .add_custom_record(
                     r.url.clone(),
-                    r.content.clone(),
+                    pagefind_content(&r.content),
                     language.to_string(),
                     Some(meta),
                     Some(filters),
@@ -233,6 +265,15 @@ mod tests {
             ),
             "Kerry & Lavrov ¶17 met. <b>"
         );
+    }
+
+    #[test]
+    fn pagefind_content_holds_no_markup() {
+        assert_eq!(
+            pagefind_content("<img src=x onerror=alert(1)> Kerry & Lavrov, AT&T, &lt; 3 > 2"),
+            "&lt;img src=x onerror=alert(1)> Kerry & Lavrov, AT&amp;T, &amp;lt; 3 > 2"
+        );
+        assert_eq!(pagefind_content("&#106;"), "&amp;#106;");
     }
 
     #[test]

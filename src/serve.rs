@@ -28,8 +28,9 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{self, BuildOptions};
+use crate::build::BuildOptions;
 use crate::diagnostics::Diagnostic;
+use crate::incremental::{Route, Session};
 
 /// Everything `serve` needs, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -73,8 +74,9 @@ enum Change {
 }
 
 struct Shared {
-    /// Counts builds, so a search index finished late never replaces a newer one.
-    generation: std::sync::atomic::AtomicU64,
+    /// The latest search index to build: one at a time, and only the newest waiting one
+    /// (on a big site an index takes longer than an edit).
+    index_queue: (std::sync::Mutex<Option<IndexJob>>, std::sync::Condvar),
     /// The last good build: output path → bytes.
     files: RwLock<Arc<HashMap<String, Arc<[u8]>>>>,
     /// The errors of the latest build, if it failed, as plain text.
@@ -165,24 +167,36 @@ async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
         h.push(format!("{}:{port}", host_label(opts.interface)));
         h
     });
+    let session = Arc::new(std::sync::Mutex::new(Session::new(build_opts)));
     let shared = Arc::new(Shared {
-        generation: std::sync::atomic::AtomicU64::new(0),
+        index_queue: Default::default(),
         files: RwLock::new(Arc::new(HashMap::new())),
         errors: RwLock::new(None),
         changes,
         hosts,
     });
 
+    {
+        let shared = shared.clone();
+        std::thread::spawn(move || indexer(shared));
+    }
     // The first build: errors are shown, and the server still starts so the editor can fix
     // them with the overlay in view.
     let started = Instant::now();
     {
         // Builds are synchronous (rayon inside, and the search index runs its own runtime).
-        let (shared, build_opts) = (shared.clone(), build_opts.clone());
-        let _ = tokio::task::spawn_blocking(move || rebuild(&shared, &build_opts, started)).await;
+        let (shared, session) = (shared.clone(), session.clone());
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Ok(mut session) = session.lock()
+                && rebuild(&shared, &mut session, None, started).is_some()
+            {
+                after_quiet(&shared, &mut session);
+            }
+        })
+        .await;
     }
 
-    let _watcher = watch(&opts.root, shared.clone(), build_opts.clone())?;
+    let _watcher = watch(&opts.root, shared.clone(), session)?;
     let app = Router::new()
         .route(EVENTS_PATH, get(events))
         .route(SCRIPT_PATH, get(live_js))
@@ -205,56 +219,75 @@ async fn run(opts: ServeOptions) -> Result<(), Vec<Diagnostic>> {
         .map_err(|e| vec![Diagnostic::error(format!("the server stopped: {e}"))])
 }
 
-/// Rebuilds into memory and publishes the result: new files on success, errors on failure.
-fn rebuild(shared: &Arc<Shared>, opts: &BuildOptions, started: Instant) {
-    match build::render_site(opts) {
-        Ok(built) => {
-            let old = shared.files.read().map(|f| f.clone()).unwrap_or_default();
-            let mut files: HashMap<String, Arc<[u8]>> = built
-                .files
-                .into_iter()
-                .map(|f| (f.path, Arc::from(f.bytes)))
-                .collect();
-            // The search index is rebuilt in the background; until then the previous one
-            // keeps answering.
-            let index_prefix = format!("{}/", crate::search::BUNDLE_DIR);
-            for (k, v) in old.iter().filter(|(k, _)| k.starts_with(&index_prefix)) {
-                files.entry(k.clone()).or_insert_with(|| v.clone());
+/// Rebuilds into memory (the whole site when `changed` is `None`, else what the changed
+/// paths need) and publishes the result: new files on success, errors on failure.
+fn rebuild(
+    shared: &Arc<Shared>,
+    session: &mut Session,
+    changed: Option<&[PathBuf]>,
+    started: Instant,
+) -> Option<Route> {
+    let result = match changed {
+        None => session.full(),
+        Some(paths) => session.update(paths),
+    };
+    match result {
+        Ok(update) => {
+            let changed = update.changed.len();
+            let built = session.files();
+            if let Ok(mut served) = shared.files.write() {
+                if update.route == Route::Full {
+                    let mut files = (*built).clone();
+                    // The search index is rebuilt in the background; until then the
+                    // previous one keeps answering.
+                    let index_prefix = format!("{}/", crate::search::BUNDLE_DIR);
+                    for (k, v) in served.iter().filter(|(k, _)| k.starts_with(&index_prefix)) {
+                        files.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    *served = Arc::new(files);
+                } else {
+                    // Only what changed, in place unless a request holds the map.
+                    let files = Arc::make_mut(&mut served);
+                    for path in &update.changed {
+                        match built.get(path) {
+                            Some(bytes) => files.insert(path.clone(), bytes.clone()),
+                            None => files.remove(path),
+                        };
+                    }
+                }
             }
-            let generation = shared
-                .generation
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                + 1;
-            let changed = files
-                .iter()
-                .filter(|(k, v)| old.get(*k) != Some(*v))
-                .count()
-                + old.keys().filter(|k| !files.contains_key(*k)).count();
-            for w in &built.warnings {
-                eprintln!("{}\n", w.render(false));
-            }
-            if let Ok(mut f) = shared.files.write() {
-                *f = Arc::new(files);
-            }
+            drop(built);
             let had_errors = shared
                 .errors
                 .write()
                 .map(|mut e| e.take().is_some())
                 .unwrap_or(false);
-            println!(
-                "Built in {} ms ({changed} file{} changed)",
-                started.elapsed().as_millis(),
-                if changed == 1 { "" } else { "s" }
-            );
             if changed > 0 || had_errors {
                 let _ = shared.changes.send(Change::Reload);
             }
-            if !built.search.is_empty() {
-                let language = built.config.default_language.clone();
-                let records = built.search;
-                let shared = shared.clone();
-                std::thread::spawn(move || index_later(&shared, &records, &language, generation));
+            let how = match &update.route {
+                Route::Full => String::new(),
+                Route::Pages(p) => format!(
+                    ", {} page{} re-rendered",
+                    p.len(),
+                    if p.len() == 1 { "" } else { "s" }
+                ),
+                Route::Templates(n) => format!(
+                    ", {n} page{} re-rendered with the changed templates",
+                    if *n == 1 { "" } else { "s" }
+                ),
+                Route::Statics => ", static files copied".into(),
+                Route::Nothing => ", nothing to do".into(),
+            };
+            println!(
+                "Built in {} ms ({changed} file{} changed{how})",
+                started.elapsed().as_millis(),
+                if changed == 1 { "" } else { "s" },
+            );
+            for w in &update.warnings {
+                eprintln!("{}\n", w.render(false));
             }
+            Some(update.route)
         }
         Err(diags) => {
             let mut stderr = anstream::stderr();
@@ -273,18 +306,60 @@ fn rebuild(shared: &Arc<Shared>, opts: &BuildOptions, started: Instant) {
                 *e = Some(text.clone());
             }
             let _ = shared.changes.send(Change::Errors(text));
+            None
         }
     }
 }
 
-/// Builds the search index of build `generation` and swaps it in, unless a newer build
-/// has come since (its own index is on the way).
-fn index_later(
-    shared: &Shared,
-    records: &[crate::search::Record],
-    language: &str,
-    generation: u64,
-) {
+/// The work a rebuild leaves for when the editor pauses: the search index, built in the
+/// background. (Editorial warnings come with full rebuilds: a body edit that takes the pages
+/// route can change only whether an alias is used, and the next full rebuild says so.)
+fn after_quiet(shared: &Shared, session: &mut Session) {
+    if let (Some(records), Some(language)) = (session.take_search_records(), session.language()) {
+        let (queue, ready) = &shared.index_queue;
+        if let Ok(mut job) = queue.lock() {
+            *job = Some(IndexJob { records, language });
+            ready.notify_one();
+        }
+    }
+}
+
+/// A search index to build.
+struct IndexJob {
+    records: Vec<crate::search::Record>,
+    language: String,
+}
+
+/// Builds the queued search indexes, one at a time, for as long as the server runs.
+fn indexer(shared: Arc<Shared>) {
+    // The index of a big site takes seconds of CPU; the rebuilds an editor waits for come
+    // first. On Linux, `setpriority` with `who = 0` sets the calling thread's nice value,
+    // which the threads it starts inherit.
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority takes no pointers; a failure only leaves the priority as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
+    let (queue, ready) = &shared.index_queue;
+    loop {
+        let job = {
+            let Ok(mut slot) = queue.lock() else { return };
+            loop {
+                if let Some(job) = slot.take() {
+                    break job;
+                }
+                slot = match ready.wait(slot) {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
+            }
+        };
+        index_later(&shared, &job.records, &job.language);
+    }
+}
+
+/// Builds a search index and swaps it in.
+fn index_later(shared: &Shared, records: &[crate::search::Record], language: &str) {
     let index = match crate::search::index(records, language) {
         Ok(index) => index,
         Err(d) => {
@@ -292,9 +367,8 @@ fn index_later(
             return;
         }
     };
-    if shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
-        return;
-    }
+    // Jobs run in order, so this index is newer than the one served, even if the site has
+    // changed again since (its own index is queued): swap it in.
     if let Ok(mut files) = shared.files.write() {
         let prefix = format!("{}/", crate::search::BUNDLE_DIR);
         let mut next: HashMap<String, Arc<[u8]>> = files
@@ -329,31 +403,40 @@ fn is_source_change(root: &Path, path: &Path) -> bool {
             .any(|d| rel.starts_with(d))
 }
 
+/// How long the editor must pause before the deferred work of a rebuild starts.
+const QUIET: Duration = Duration::from_millis(300);
+
 /// A debounced watcher that survives as long as the value returned.
 type Watcher = notify_debouncer_full::Debouncer<
     notify_debouncer_full::notify::RecommendedWatcher,
     notify_debouncer_full::RecommendedCache,
 >;
 
-fn watch(root: &Path, shared: Arc<Shared>, opts: BuildOptions) -> Result<Watcher, Vec<Diagnostic>> {
+fn watch(
+    root: &Path,
+    shared: Arc<Shared>,
+    session: Arc<std::sync::Mutex<Session>>,
+) -> Result<Watcher, Vec<Diagnostic>> {
     let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let watch_root = root_abs.clone();
-    let (tx, rx) = std::sync::mpsc::channel::<Instant>();
+    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<PathBuf>)>();
     let mut debouncer = new_debouncer(
-        Duration::from_millis(30),
+        Duration::from_millis(10),
         None,
         move |res: DebounceEventResult| {
             let Ok(events) = res else { return };
             // Reading a file (as every build does) is an access event: only real changes count.
-            let changed = events.iter().any(|e| {
-                !matches!(e.event.kind, EventKind::Access(_))
-                    && e.event
-                        .paths
-                        .iter()
-                        .any(|p| is_source_change(&watch_root, p))
-            });
-            if changed {
-                let _ = tx.send(Instant::now());
+            let mut changed: Vec<PathBuf> = events
+                .iter()
+                .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
+                .flat_map(|e| e.event.paths.iter())
+                .filter(|p| is_source_change(&watch_root, p))
+                .cloned()
+                .collect();
+            changed.sort();
+            changed.dedup();
+            if !changed.is_empty() {
+                let _ = tx.send((Instant::now(), changed));
             }
         },
     )
@@ -381,10 +464,35 @@ fn watch(root: &Path, shared: Arc<Shared>, opts: BuildOptions) -> Result<Watcher
         }
     }
     std::thread::spawn(move || {
-        while let Ok(first) = rx.recv() {
-            // Changes that arrived while we were building are folded into one rebuild.
-            while rx.try_recv().is_ok() {}
-            rebuild(&shared, &opts, first);
+        // Whether the last rebuild left work for a pause.
+        let mut left = false;
+        loop {
+            let next = match left {
+                true => rx.recv_timeout(QUIET),
+                false => rx
+                    .recv()
+                    .map_err(|_| std::sync::mpsc::RecvTimeoutError::Disconnected),
+            };
+            let Ok(mut session) = session.lock() else {
+                return;
+            };
+            match next {
+                Ok((first, mut paths)) => {
+                    // Changes that arrived while we were building are folded into one rebuild.
+                    while let Ok((_, more)) = rx.try_recv() {
+                        paths.extend(more);
+                    }
+                    paths.sort();
+                    paths.dedup();
+                    let route = rebuild(&shared, &mut session, Some(&paths), first);
+                    left |= matches!(route, Some(Route::Full | Route::Pages(_)));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    after_quiet(&shared, &mut session);
+                    left = false;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
         }
     });
     Ok(debouncer)

@@ -163,6 +163,98 @@ fn raw_html_is_escaped_with_a_warning() {
     );
 }
 
+fn with_heading_attributes(site: &Site) {
+    let home = site.read("content/_index.md")
+        + "\n## Kept {#kept .wide .note_2}\n\n## Hostile {#h2 .ok .x\"y onclick=alert(1) style=color:red}\n";
+    site.write("content/_index.md", &home);
+}
+
+#[test]
+fn heading_attributes_keep_ids_and_classes_and_drop_the_rest_with_a_warning() {
+    let site = Site::base();
+    with_heading_attributes(&site);
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains(r#"<h2 id="kept" class="wide note_2">Kept</h2>"#),
+        "{home}"
+    );
+    assert!(
+        home.contains(r#"<h2 id="h2" class="ok">Hostile</h2>"#),
+        "{home}"
+    );
+    assert!(
+        !home.contains("onclick") && !home.contains("color:red"),
+        "{home}"
+    );
+    assert!(
+        out.stderr.contains(
+            "warning: heading attributes `.x\"y`, `onclick=alert(1)`, `style=color:red` dropped\n  --> content/_index.md:21:12\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    // The heading whose attributes are all allowed gives no warning.
+    assert_eq!(
+        out.stderr.matches("heading attribute").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn heading_attributes_pass_when_the_site_opts_in_to_raw_html() {
+    let site = Site::base();
+    with_heading_attributes(&site);
+    let toml = site.read("site.toml") + "\n[markdown]\nunsafe_html = true\n";
+    site.write("site.toml", &toml);
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains(r#"<h2 id="h2" class="ok x&quot;y" onclick="alert(1)" style="color:red">"#),
+        "{home}"
+    );
+    assert!(!out.stderr.contains("heading attribute"), "{}", out.stderr);
+}
+
+#[test]
+fn links_with_unsafe_schemes_are_removed_with_a_warning_at_their_line() {
+    let site = Site::base();
+    let home = site.read("content/_index.md")
+        + "\n[Click](JaVa&#9;ScRiPt:alert(1)) and ![pic](data:image/svg+xml,x) and [ok](https://example.org/)\n";
+    site.write("content/_index.md", &home);
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n[extra]\nurl = \"vbscript:msgbox(1)\"\n+++\n",
+    );
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}<a href=\"{{ page.extra.url }}\">more</a>{% endblock main %}",
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    for expected in [
+        "warning: link with the scheme `javascript:` removed: `JaVa\\tScRiPt:alert(1)`\n  --> content/_index.md:19:1\n",
+        "warning: image with the scheme `data:` removed: `data:image/svg+xml,x`\n  --> content/_index.md:19:",
+        "warning: link with the scheme `vbscript:` removed: `vbscript:msgbox(1)`\n --> content/about.md\n",
+    ] {
+        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
+    }
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains("<p>Click and pic and <a href=\"https://example.org/\">ok</a></p>"),
+        "{home}"
+    );
+    let about = site.read("public/about/index.html");
+    assert!(about.contains("<a>more</a>"), "{about}");
+    for page in [&home, &about] {
+        assert!(!page.to_ascii_lowercase().contains("script:") && !page.contains("data:"));
+    }
+}
+
 #[test]
 fn timeline_collects_events_with_partial_dates() {
     let site = built();

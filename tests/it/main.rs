@@ -1,6 +1,8 @@
 //! The integration tests: one binary, one module per feature (STYLE.md).
 
 mod build;
+mod fuzz;
+mod incremental;
 mod invalid;
 mod output;
 mod publish;
@@ -9,3 +11,4 @@ mod serve;
 mod shipped;
 mod support;
 mod theme;
+mod xss;
