@@ -6,7 +6,8 @@
 //      at 390 px and 1280 px wide, light and dark, with screenshots and no console errors;
 //   4. no request leaves the local server, on any page;
 //   5. search: queries typed into the real box find what a reader expects, the kind filter
-//      narrows them, "/" reaches the box, and without JavaScript the box is hidden.
+//      narrows them, "/" reaches the box, a query typed while the index loads is not lost,
+//      and without JavaScript the box is hidden.
 //
 // Usage: node check.mjs <site-dir> <screenshot-dir> [base-path]
 // The site must have been built with a base URL whose path is base-path (default "/"); it is
@@ -330,6 +331,29 @@ for (const width of [390, 1280]) {
   }
   report("search", problems);
   await context.close();
+}
+
+// The first query typed at full speed into a freshly loaded page, while Pagefind is still
+// loading, shows its results: keystrokes racing the index load once lost the last search.
+{
+  const problems = [];
+  for (let i = 0; i < 3; i++) {
+    const fresh = await newPage("light", 1280);
+    try {
+      await fresh.page.goto(origin + base, { waitUntil: "load" });
+      await fresh.page.type("#search-input", "Lavrov", { delay: 0 });
+      await fresh.page.waitForFunction(
+        () => (document.querySelector("#search-status")?.textContent || "").includes("“Lavrov”"),
+        null,
+        { timeout: 15000 },
+      );
+    } catch (e) {
+      problems.push(`first query on a fresh page (try ${i + 1}): ${e.message}`);
+    }
+    problems.push(...fresh.problems);
+    await fresh.context.close();
+  }
+  report("search while loading", problems);
 }
 
 // With JavaScript off every page still reads: spot-check that the home page has its content.

@@ -18,19 +18,21 @@
     "actor": "Actor", "location": "Place", "talk": "Talk", "event": "Event",
     "source paragraph": "Source paragraph", "page": "Page",
   };
-  let pagefind = null;
+  let loading = null;
   let latest = 0;
   box.hidden = false;
 
-  const load = async () => {
-    if (!pagefind) {
-      pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+  // One load, shared by every keystroke: each search waits for the same promise, so searches
+  // reach Pagefind in the order they were typed.
+  const load = () =>
+    (loading ??= (async () => {
+      const pf = await import(new URL("pagefind/pagefind.js", root).href);
       // Results come back as "/actors/x/"; they are resolved against the root below.
-      await pagefind.options({ baseUrl: "/" });
-      pagefind.init();
-    }
-    return pagefind;
-  };
+      await pf.options({ baseUrl: "/" });
+      await pf.init();
+      return pf;
+    })());
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   // Excerpt HTML → nodes: text, and <mark> around the matched words; nothing else survives.
   const excerptNodes = (html) => {
@@ -69,12 +71,17 @@
     try {
       pf = await load();
     } catch {
+      loading = null; // try again on the next keystroke
+      if (id !== latest) return;
       show("Search is not available here (it needs the site to be served over http).", []);
       return;
     }
+    // Wait for the reader to pause; a newer keystroke or filter change supersedes this search.
+    await pause(120);
+    if (id !== latest) return;
     const filters = kind.value ? { kind: kind.value } : {};
-    const search = await pf.debouncedSearch(query, { filters }, 150);
-    if (search === null || id !== latest) return; // a newer keystroke superseded this one
+    const search = await pf.search(query, { filters });
+    if (id !== latest) return;
     const data = await Promise.all(search.results.slice(0, 12).map((r) => r.data()));
     if (id !== latest) return;
     const items = data.map((d) => {
