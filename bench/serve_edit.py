@@ -3,6 +3,7 @@
 server answering with the new HTML, median over repeated edits.
 
     python3 bench/serve_edit.py --site /tmp/site --edits 30
+    python3 bench/serve_edit.py --site /tmp/site --edits 10 --edit title    # or summary
 
 `--site` is a site made by `dossier-gen` (or any site with an actor page). The script starts
 the release binary's `serve` on a free port, waits for the first build, then for each edit:
@@ -45,6 +46,14 @@ def main():
     ap.add_argument("--edits", type=int, default=30)
     ap.add_argument("--pause", type=float, default=0.5, help="seconds between edits")
     ap.add_argument("--server-log", help="write the server's stderr (warnings, errors) here")
+    ap.add_argument(
+        "--edit",
+        choices=["body", "title", "summary"],
+        default="body",
+        help="what each edit changes: a sentence of the body; or, in its front matter, the "
+        "page's title (which every page that lists or links the actor shows, and which "
+        "auto-links in every body) or its summary",
+    )
     args = ap.parse_args()
 
     binary = os.path.abspath(args.binary)
@@ -89,7 +98,11 @@ def main():
         latencies = []
         for i in range(args.edits):
             marker = f"editmarker{i:04d}x"
-            text = f"{head}Edited {marker}.\n\n{body}"
+            if args.edit in ("title", "summary"):
+                key = args.edit
+                text = re.sub(rf'(?m)^{key} = "', f'{key} = "{marker} ', head, count=1) + body
+            else:
+                text = f"{head}Edited {marker}.\n\n{body}"
             time.sleep(args.pause)
             t0 = time.perf_counter()
             with open(page, "w", encoding="utf-8") as f:

@@ -306,7 +306,7 @@ fn render_loaded(
 }
 
 /// Markdown for every page and section, in parallel, in two passes (anchors first).
-fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>, markdown::LinkerParts) {
+pub fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>, markdown::LinkerParts) {
     let options = markdown::options(&site.config.markdown);
     let parsed_pages: Vec<markdown::Parsed> = site
         .pages

@@ -75,8 +75,12 @@ fn toml_to_value(t: &toml::Table) -> Value {
 pub struct Prepared {
     page_refs: Vec<Value>,
     section_refs: Vec<Value>,
-    /// Paragraph views by source page, index n-1.
+    /// Paragraph views by source page, index n-1, as citations show them.
     paragraphs: HashMap<PageId, Vec<Value>>,
+    /// The same with `cited_by`, for the source's own page. Only there: in every citation
+    /// of a paragraph, the list of everyone who cites it would make every citing page's
+    /// view change with any citer's title, and grow with the square of the site.
+    source_paragraphs: HashMap<PageId, Vec<Value>>,
     /// A sources-list entry of each paragraph for a page whose text does not cite it (no
     /// `backrefs`): built once and shared, as most entries of most pages are these.
     uncited_entries: HashMap<Cite, Value>,
@@ -183,6 +187,7 @@ pub fn build_prepared(
         page_refs,
         section_refs,
         paragraphs: HashMap::new(),
+        source_paragraphs: HashMap::new(),
         uncited_entries: HashMap::new(),
         events: Vec::new(),
         events_of: vec![Vec::new(); site.pages.len()],
@@ -206,10 +211,6 @@ pub fn build_prepared(
                 .paragraphs
                 .iter()
                 .map(|p| {
-                    let cite = Cite { source: id, n: p.n };
-                    let citers = cited_by
-                        .get(&cite)
-                        .map(|set| arr(set.iter().map(|&t| b.target_ref(t))));
                     obj! {
                         "n" => p.n,
                         "anchor" => format!("p{}", p.n),
@@ -220,16 +221,23 @@ pub fn build_prepared(
                         "translation" => p.translation.clone(),
                         "heading" => p.kind == ParagraphKind::Heading,
                         "note" => p.note.clone(),
-                        "cited_by" => citers.unwrap_or_else(|| arr([])),
                     }
                 })
-                .collect();
+                .collect::<Vec<Value>>();
+            let mut on_source = Vec::with_capacity(views.len());
             for (p, view) in s.paragraphs.iter().zip(&views) {
                 let cite = Cite { source: id, n: p.n };
                 b.uncited_entries
                     .insert(cite, citation_entry(view, Vec::new()));
+                let citers = cited_by
+                    .get(&cite)
+                    .map(|set| arr(set.iter().map(|&t| b.target_ref(t))));
+                let mut m = view.as_map().cloned().unwrap_or_default();
+                m.insert("cited_by".into(), citers.unwrap_or_else(|| arr([])));
+                on_source.push(Value::from(m));
             }
             b.paragraphs.insert(id, views);
+            b.source_paragraphs.insert(id, on_source);
         }
     }
     b.cited_by = cited_by;
@@ -356,6 +364,51 @@ pub fn build_prepared(
         sections,
     };
     (views, prepared)
+}
+
+/// Compares views built by two runs of [`build_prepared`]. A view shares its parts with
+/// others (a paragraph's view, with everyone who cites it, sits in every citation of it), so
+/// a page's view unfolded is tens of megabytes on a large site and Tera's `==` walks all of
+/// it; this compares each pair of shared parts once. Stricter than `==`: the order of a
+/// map's keys, a number's type and whether a string is safe must match too, since each can
+/// change what a template writes.
+#[derive(Default)]
+pub struct ViewComparer {
+    seen: HashMap<(usize, usize, usize), bool>,
+}
+
+impl ViewComparer {
+    pub fn same(&mut self, a: &Value, b: &Value) -> bool {
+        if a.kind() != b.kind() {
+            return false;
+        }
+        if let (Some(x), Some(y)) = (a.as_map(), b.as_map()) {
+            let key = (
+                std::ptr::from_ref(x) as usize,
+                std::ptr::from_ref(y) as usize,
+                x.len(),
+            );
+            if let Some(&known) = self.seen.get(&key) {
+                return known;
+            }
+            let same = x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((ka, va), (kb, vb))| ka == kb && self.same(va, vb));
+            self.seen.insert(key, same);
+            return same;
+        }
+        if let (Some(x), Some(y)) = (a.as_array(), b.as_array()) {
+            let key = (x.as_ptr() as usize, y.as_ptr() as usize, x.len());
+            if let Some(&known) = self.seen.get(&key) {
+                return known;
+            }
+            let same = x.len() == y.len() && x.iter().zip(y).all(|(va, vb)| self.same(va, vb));
+            self.seen.insert(key, same);
+            return same;
+        }
+        a.is_safe() == b.is_safe() && a == b
+    }
 }
 
 /// The view of one page or section again, after an edit of its body that changed neither
@@ -631,7 +684,7 @@ fn page_view(b: &Builder, id: PageId) -> Value {
                     "url" => s.url.clone(),
                     "published" => opt(s.published.as_ref().map(date_value)),
                     "date_note" => s.date_note.clone(),
-                    "paragraphs" => arr(b.paragraphs.get(&id).cloned().unwrap_or_default()),
+                    "paragraphs" => arr(b.source_paragraphs.get(&id).cloned().unwrap_or_default()),
                 },
             );
         }

@@ -23,11 +23,13 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::build::{self, BuildOptions, State};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{Linker, Rendered};
 use crate::model::Target;
-use crate::{context, frontmatter, links, load, render, search};
+use crate::{context, frontmatter, links, lint, load, model, publish, render, search};
 
 /// Output path → bytes: the site as served.
 pub type Files = HashMap<String, Arc<[u8]>>;
@@ -37,6 +39,9 @@ pub type Files = HashMap<String, Arc<[u8]>>;
 pub enum Route {
     /// The whole pipeline.
     Full,
+    /// Front matter changed: the model, Markdown and views were made again, and only these
+    /// content files' pages, whose output depends on a changed value, were rendered again.
+    Model(Vec<PathBuf>),
     /// Only these content files' pages were made again.
     Pages(Vec<PathBuf>),
     /// Only the pages rendered with a changed template (this many) were rendered again.
@@ -139,6 +144,10 @@ impl Session {
                 Some(result) => result,
                 None => self.full(),
             },
+            Some(Plan::Model(files)) => match self.model(files) {
+                Some(result) => result,
+                None => self.full(),
+            },
             Some(Plan::Templates) => match self.templates() {
                 Some(result) => result,
                 None => self.full(),
@@ -178,6 +187,7 @@ impl Session {
         let mut edits = Vec::new();
         let mut statics = false;
         let mut templates = false;
+        let mut front_matter = false;
         for path in changed {
             let rel = self.relative(path)?;
             if let Ok(in_content) = rel.strip_prefix("content") {
@@ -205,7 +215,7 @@ impl Session {
                 if body_offset != doc.body_offset
                     || text[..body_offset] != doc.src[..doc.body_offset]
                 {
-                    return None;
+                    front_matter = true;
                 }
                 edits.push((target, text));
             } else if rel.starts_with("templates") || rel.starts_with(&theme_templates) {
@@ -220,6 +230,12 @@ impl Session {
         }
         match (edits.is_empty(), statics, templates) {
             (true, false, false) => Some(Plan::Nothing),
+            (false, false, false) if front_matter => Some(Plan::Model(
+                edits
+                    .iter()
+                    .map(|&(t, _)| state.site.doc(t).file.clone())
+                    .collect(),
+            )),
             (false, false, false) => Some(Plan::Pages(edits)),
             (true, true, false) => Some(Plan::Statics),
             (true, false, true) => Some(Plan::Templates),
@@ -307,6 +323,195 @@ impl Session {
             route: Route::Pages(paths),
             changed,
             warnings: diags,
+        }))
+    }
+
+    /// The model route, after front matter changed: load, model, Markdown and views again
+    /// (all cheap next to the templates and the link check), then render only the pages
+    /// whose output can differ: those whose view or head changed, the edited ones, and every
+    /// page whose template reads a site-wide value (`site.<key>`) that changed. `None` when
+    /// a page or section appeared, disappeared or moved (the full route removes old files).
+    fn model(&mut self, edited: Vec<PathBuf>) -> Option<Result<Update, Vec<Diagnostic>>> {
+        let old = self.state.take()?;
+        let mut diags = Vec::new();
+        let loaded = load::load(&self.opts.root, &old.site.config.theme, &mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        let site = model::build(
+            old.site.config.clone(),
+            loaded.content,
+            &loaded.unreadable,
+            model::ModelOptions {
+                include_drafts: self.opts.drafts,
+            },
+            &mut diags,
+        );
+        if diags.iter().any(Diagnostic::is_error) {
+            return Some(Err(sorted(diags)));
+        }
+        let same =
+            |a: &crate::model::Doc, b: &crate::model::Doc| a.file == b.file && a.path == b.path;
+        if site.pages.len() != old.site.pages.len()
+            || site.sections.len() != old.site.sections.len()
+            || !site
+                .pages
+                .iter()
+                .zip(&old.site.pages)
+                .all(|(a, b)| same(&a.doc, &b.doc))
+            || !site
+                .sections
+                .iter()
+                .zip(&old.site.sections)
+                .all(|(a, b)| same(&a.doc, &b.doc))
+        {
+            return None;
+        }
+        let mut old = old;
+        let (bodies, section_bodies, linker) = match same_bodies(&mut old, &site, &edited) {
+            Some(kept) => kept,
+            None => build::render_bodies(&site),
+        };
+        for r in bodies.iter().chain(&section_bodies) {
+            diags.extend(r.diags.iter().cloned());
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return Some(Err(sorted(diags)));
+        }
+        let (views, prepared) = context::build_prepared(&site, &bodies, &section_bodies);
+
+        // What to render again.
+        let (heads, section_heads) = render::heads(&site);
+        let (old_heads, old_section_heads) = render::heads(&old.site);
+        let mut same = context::ViewComparer::default();
+        let mut only: HashSet<PathBuf> = edited.into_iter().collect();
+        // In parallel, each thread with its own memory of the shared parts it compared.
+        let changed_pages: Vec<bool> = (0..site.pages.len())
+            .into_par_iter()
+            .map_init(context::ViewComparer::default, |same, i| {
+                heads[i] != old_heads[i] || !same.same(&views.pages[i], &old.views.pages[i])
+            })
+            .collect();
+        for (p, _) in site.pages.iter().zip(&changed_pages).filter(|(_, c)| **c) {
+            only.insert(p.doc.file.clone());
+        }
+        for (i, s) in site.sections.iter().enumerate() {
+            if section_heads[i] != old_section_heads[i]
+                || !same.same(&views.sections[i], &old.views.sections[i])
+            {
+                only.insert(s.doc.file.clone());
+            }
+        }
+        let users = match changed_keys(&mut same, &old.views.site, &views.site) {
+            Some(keys) if keys.is_empty() => Some(BTreeSet::new()),
+            Some(keys) => old.templates.users_of(&old.templates.reading_site(&keys)),
+            None => None,
+        };
+        let only = users.as_ref().map(|users| {
+            only.extend(
+                old.origins
+                    .values()
+                    .filter(|(_, template)| users.contains(template))
+                    .map(|(file, _)| file.clone()),
+            );
+            only
+        });
+        let tera = render::with_globals(&old.templates, &views);
+        let (mut out, origins) = render::render_some(
+            &tera,
+            &site,
+            &views,
+            &old.templates,
+            &HashSet::new(),
+            only.as_ref(),
+            &mut diags,
+        );
+        if only.is_some() && users.as_ref().is_some_and(|u| u.contains("404.html")) {
+            match render::render_404(&tera, &site, &old.templates) {
+                Some(Ok(f)) => out.push(f),
+                Some(Err(d)) => diags.push(d),
+                None => {}
+            }
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return Some(Err(sorted(diags)));
+        }
+        for (path, text) in [
+            ("sitemap.xml", publish::sitemap(&site)),
+            ("robots.txt", publish::robots(&site)),
+            ("atom.xml", publish::atom(&site)),
+        ] {
+            if self.files.contains_key(path) && !old.statics.contains(path) {
+                out.push(render::OutputFile {
+                    path: path.into(),
+                    bytes: text.into_bytes(),
+                });
+            }
+        }
+        let State {
+            templates,
+            origins: mut all_origins,
+            links,
+            statics,
+            site: old_site,
+            bodies: old_bodies,
+            section_bodies: old_section_bodies,
+            prepared: old_prepared,
+            views: old_views,
+            linker: old_linker,
+            tera: old_tera,
+        } = *old;
+        // The old site, bodies and views are freed on another thread: on a large site that
+        // takes a good part of a second, which the editor need not wait for.
+        std::thread::spawn(move || {
+            drop((old_site, old_bodies, old_section_bodies, old_prepared));
+            drop((old_views, old_linker, old_tera));
+        });
+        all_origins.extend(origins);
+        let mut state = Box::new(State {
+            site,
+            bodies,
+            section_bodies,
+            prepared,
+            linker,
+            views,
+            templates,
+            origins: all_origins,
+            links,
+            tera: Some(tera),
+            statics,
+        });
+        let changed = match self.publish(&mut state, out, &mut diags)? {
+            Ok(changed) => changed,
+            Err(()) => return Some(Err(sorted(diags))),
+        };
+        diags.extend(lint::lint(
+            &state.site,
+            &state.bodies,
+            &state.section_bodies,
+        ));
+        if self.records.is_some() {
+            self.records = Some(search::records(
+                &state.site,
+                &state.bodies,
+                &state.section_bodies,
+            ));
+            self.search_dirty = true;
+        }
+        let paths = state
+            .site
+            .pages
+            .iter()
+            .map(|p| &p.doc.file)
+            .chain(state.site.sections.iter().map(|s| &s.doc.file))
+            .filter(|f| only.as_ref().is_none_or(|o| o.contains(*f)))
+            .cloned()
+            .collect();
+        self.state = Some(state);
+        Some(Ok(Update {
+            route: Route::Model(paths),
+            changed,
+            warnings: sorted(diags),
         }))
     }
 
@@ -465,6 +670,8 @@ impl Session {
 enum Plan {
     Nothing,
     Pages(Vec<(Target, String)>),
+    /// Front matter changed in these content files.
+    Model(Vec<PathBuf>),
     Statics,
     Templates,
 }
@@ -518,6 +725,79 @@ fn body_mut(state: &mut State, t: Target) -> &mut Rendered {
         Target::Page(i) => &mut state.bodies[i],
         Target::Section(i) => &mut state.section_bodies[i],
     }
+}
+
+/// The Markdown of the model route without rendering every body again: when the edits
+/// changed nothing a body's HTML depends on besides its own text (the names auto-linked,
+/// the sources' paragraphs, the anchors of the edited pages), the old bodies are kept and
+/// only the edited files' are rendered. Takes the old bodies out of `old`; `None` (and
+/// `old` untouched) otherwise.
+fn same_bodies(
+    old: &mut State,
+    site: &crate::model::Site,
+    edited: &[PathBuf],
+) -> Option<(Vec<Rendered>, Vec<Rendered>, crate::markdown::LinkerParts)> {
+    if site.aliases != old.site.aliases {
+        return None;
+    }
+    let targets: Vec<Target> = edited
+        .iter()
+        .map(|f| {
+            site.by_file
+                .get(f.strip_prefix("content").ok()?.to_str()?)
+                .copied()
+        })
+        .collect::<Option<_>>()?;
+    let linker = Linker::from_parts(site, old.linker.clone());
+    let mut fresh = Vec::new();
+    for &t in &targets {
+        if matches!(t, Target::Page(i) if matches!(site.pages[i].kind, crate::model::PageKind::Source(_)))
+        {
+            return None;
+        }
+        let new = build::render_body(site, &linker, t);
+        let ids = |r: &Rendered| r.toc.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        if ids(&new) != ids(body(old, t)) {
+            return None;
+        }
+        fresh.push((t, new));
+    }
+    drop(linker);
+    let parts = old.linker.clone();
+    for (t, new) in fresh {
+        *body_mut(old, t) = new;
+    }
+    Some((
+        std::mem::take(&mut old.bodies),
+        std::mem::take(&mut old.section_bodies),
+        parts,
+    ))
+}
+
+/// The keys of the site-wide value `site` whose values differ; `None` if it is not a map.
+fn changed_keys(
+    same: &mut context::ViewComparer,
+    old: &tera::Value,
+    new: &tera::Value,
+) -> Option<BTreeSet<String>> {
+    let (old, new) = (old.as_map()?, new.as_map()?);
+    let mut keys = BTreeSet::new();
+    for (k, v) in new {
+        if old.get(k).is_none_or(|o| !same.same(o, v)) {
+            keys.insert(k.to_string());
+        }
+    }
+    for k in old.keys() {
+        if !new.contains_key(k) {
+            keys.insert(k.to_string());
+        }
+    }
+    Some(keys)
+}
+
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    crate::diagnostics::sort(&mut diags);
+    diags
 }
 
 /// Output paths that differ between two sites.

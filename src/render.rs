@@ -83,6 +83,81 @@ impl Templates {
     }
 }
 
+impl Templates {
+    /// The templates whose expressions read one of the site-wide values `site.<key>` for a
+    /// key in `keys`, or read `site` as a whole (then any key may matter). Over-approximates:
+    /// the word `site` anywhere in an expression, a string included, counts as a read.
+    pub fn reading_site(&self, keys: &BTreeSet<String>) -> BTreeSet<String> {
+        self.files
+            .iter()
+            .filter(|(_, (_, src))| match site_keys_read(src) {
+                Some(read) => read.iter().any(|k| keys.contains(*k)),
+                None => true,
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
+/// The keys of `site` that a template's expressions read (`site.actors` → `actors`); `None`
+/// when one of them uses `site` otherwise (`site[k]`, `site` passed whole to a macro).
+fn site_keys_read(src: &str) -> Option<BTreeSet<&str>> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut keys = BTreeSet::new();
+    for expr in template_expressions(src) {
+        let mut from = 0;
+        while let Some(at) = expr[from..].find("site").map(|i| from + i) {
+            from = at + 4;
+            let before = expr[..at].chars().next_back();
+            if before.is_some_and(|c| ident(c) || c == '.') {
+                continue; // `page.site`, `my_site`: not the global
+            }
+            let after = &expr[at + 4..];
+            if after.chars().next().is_some_and(ident) {
+                continue; // `sites`, `site_title`
+            }
+            let rest = after.trim_start();
+            let key_len = rest
+                .strip_prefix('.')
+                .map(|r| r.trim_start())
+                .map(|r| (r, r.find(|c: char| !ident(c)).unwrap_or(r.len())));
+            match key_len {
+                Some((r, n)) if n > 0 => {
+                    keys.insert(&r[..n]);
+                }
+                _ => return None,
+            }
+        }
+    }
+    Some(keys)
+}
+
+/// The inside of every `{{ … }}` and `{% … %}` of a template (comments left out).
+fn template_expressions(src: &str) -> impl Iterator<Item = &str> {
+    let mut rest = src;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find(['{'])?;
+            let after = &rest[start + 1..];
+            let close = match after.chars().next() {
+                Some('{') => "}}",
+                Some('%') => "%}",
+                Some('#') => "#}",
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            let inner = &after[1..];
+            let end = inner.find(close).unwrap_or(inner.len());
+            rest = &inner[end..];
+            if close != "#}" {
+                return Some(&inner[..end]);
+            }
+        }
+    })
+}
+
 /// The templates a template's `extends`, `include` and `import` tags name; `None` if one of
 /// them names it with an expression instead of a string.
 fn template_references(src: &str) -> Option<Vec<String>> {
@@ -372,6 +447,34 @@ pub fn with_globals(templates: &Templates, views: &Views) -> Tera {
     tera
 }
 
+fn section_head(site: &Site, s: &crate::model::Section) -> String {
+    publish::head(
+        site,
+        &Subject::Section {
+            title: &s.doc.title,
+            description: s.doc.description.as_deref(),
+            path: &s.doc.path,
+            home: s.folder.is_empty(),
+        },
+    )
+}
+
+/// The `head` of every page and of every section, as [`render_some`] gives it to the
+/// templates, for an incremental rebuild to tell which ones changed.
+pub fn heads(site: &Site) -> (Vec<String>, Vec<String>) {
+    let pages = site
+        .pages
+        .par_iter()
+        .map(|p| publish::head(site, &Subject::Page(p)))
+        .collect();
+    let sections = site
+        .sections
+        .par_iter()
+        .map(|s| section_head(site, s))
+        .collect();
+    (pages, sections)
+}
+
 /// [`render`] with templates from [`with_globals`], limited to the pages and sections of the
 /// content files in `only` when it is given (and then without `404.html`).
 pub fn render_some(
@@ -409,15 +512,7 @@ pub fn render_some(
             key: "section",
             value: views.sections[id].clone(),
             path: s.doc.path.clone(),
-            head: publish::head(
-                site,
-                &Subject::Section {
-                    title: &s.doc.title,
-                    description: s.doc.description.as_deref(),
-                    path: &s.doc.path,
-                    home: s.folder.is_empty(),
-                },
-            ),
+            head: section_head(site, s),
         });
     }
     if !site.sections.iter().any(|s| s.folder.is_empty()) && wanted(Path::new("content/_index.md"))
@@ -603,5 +698,23 @@ mod tests {
         // A template named by a variable: its dependencies are unknown.
         assert_eq!(template_references("{% include page.partial %}"), None);
         assert_eq!(template_references("no tags"), Some(vec![]));
+    }
+
+    #[test]
+    fn site_keys_are_read_from_expressions_and_a_whole_site_read_means_all() {
+        let keys = |src| site_keys_read(src).map(|k| k.into_iter().collect::<Vec<_>>());
+        let src = r#"<header class="site-header">site.title in text is not an expression</header>
+{% for s in site.sections %}{{ s.title }}{% endfor %}
+{{- site . pictures.map | safe -}}
+{% if page.site or my_site or sites %}{{ site_title }}{% endif %}
+{# site["everything"] in a comment #}"#;
+        assert_eq!(keys(src), Some(vec!["pictures", "sections"]));
+        // `site` itself, indexed or passed whole: every key may matter.
+        assert_eq!(keys("{{ site[name] }}"), None);
+        assert_eq!(keys("{{ m::map(site=site) }}"), None);
+        assert_eq!(keys("{% set s = site %}{{ s.actors }}"), None);
+        assert_eq!(keys("{{ \"site\" }}"), None);
+        assert_eq!(keys("{{ site"), None);
+        assert_eq!(keys("no expressions, site.actors"), Some(vec![]));
     }
 }

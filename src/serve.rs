@@ -267,7 +267,7 @@ fn rebuild(
             }
             let how = match &update.route {
                 Route::Full => String::new(),
-                Route::Pages(p) => format!(
+                Route::Pages(p) | Route::Model(p) => format!(
                     ", {} page{} re-rendered",
                     p.len(),
                     if p.len() == 1 { "" } else { "s" }

@@ -1,6 +1,7 @@
 //! Incremental rebuilds (`dossier serve`): after each kind of edit, the site a session serves
 //! is byte for byte the site a fresh full build makes, and the edit took the route it should
-//! (one page re-rendered, static files copied, or the whole pipeline).
+//! (one page re-rendered, the pages showing changed front matter re-rendered, static files
+//! copied, or the whole pipeline).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -206,12 +207,6 @@ fn edits_that_reach_other_pages_rebuild_all_of_them() {
     assert_eq!(ed.rebuild(&[KERRY]).route, Route::Full);
     ed.check("a new heading");
 
-    // Front matter: the title shows on every page that lists Kerry.
-    let text = ed.read(KERRY);
-    let title_line = text.lines().find(|l| l.starts_with("title = ")).unwrap();
-    ed.edit(KERRY, title_line, "title = \"John F. Kerry\"");
-    ed.check("a title in front matter");
-
     // A template: only the pages rendered with it.
     let actors = std::fs::read_dir(ed.path("content/actors"))
         .unwrap()
@@ -268,6 +263,162 @@ fn edits_that_reach_other_pages_rebuild_all_of_them() {
     let update = ed.edit("site.toml", title_line, "title = \"Aleppo, edited\"");
     assert_eq!(update.route, Route::Full);
     ed.check("site.toml");
+}
+
+/// The content files a model-route update re-rendered.
+fn model_route(update: &dossier::incremental::Update) -> &[PathBuf] {
+    match &update.route {
+        Route::Model(files) => files,
+        other => panic!("expected the model route, got {other:?}"),
+    }
+}
+
+#[test]
+fn front_matter_edits_re_render_the_pages_that_show_the_values() {
+    let mut ed = Editor::new();
+    let pages = ed
+        .session
+        .files()
+        .keys()
+        .filter(|k| k.ends_with("index.html"))
+        .count();
+
+    // A title: Kerry's page, the pages that list or link him, not the whole site.
+    let update = ed.edit(KERRY, "title = \"John Kerry\"", "title = \"John F. Kerry\"");
+    let files = model_route(&update);
+    for must in [
+        KERRY,
+        "content/actors/sergei-lavrov.md",
+        "content/talks/kerry-lavrov-hangzhou.md",
+        "content/actors/_index.md",
+    ] {
+        assert!(
+            files.contains(&PathBuf::from(must)),
+            "{must} not re-rendered: {files:?}"
+        );
+    }
+    assert!(
+        files.len() < pages,
+        "every page re-rendered ({} of {pages})",
+        files.len()
+    );
+    assert!(
+        !files.contains(&PathBuf::from("content/locations/sajur-river.md")),
+        "a page that never shows Kerry was re-rendered: {files:?}"
+    );
+    let html =
+        String::from_utf8(ed.session.files()["talks/kerry-lavrov-hangzhou/index.html"].to_vec())
+            .unwrap();
+    assert!(
+        html.contains("John F. Kerry"),
+        "the talk shows the new title"
+    );
+    ed.check("a title in front matter");
+
+    // A relation's note, shown on both ends of the relation.
+    let update = ed.edit(
+        KERRY,
+        "one of the \\\"heads of diplomacy",
+        "one of the two \\\"heads of diplomacy",
+    );
+    model_route(&update);
+    ed.check("a relation's note");
+
+    // An alias no longer auto-linked: the bodies that mention "Kerry" change.
+    let lavrov = ed.session.files()["actors/sergei-lavrov/index.html"].to_vec();
+    let update = ed.edit(KERRY, "aliases = [\"Kerry\"]", "aliases = []");
+    let files = model_route(&update);
+    assert!(
+        ed.session.files()["actors/sergei-lavrov/index.html"].to_vec() != lavrov,
+        "Lavrov's page, which names Kerry, did not change: {files:?}"
+    );
+    ed.check("an alias removed");
+
+    // A summary and a role: the infobox, the lists, the search record.
+    ed.edit(
+        KERRY,
+        "role = \"US Secretary of State\"",
+        "role = \"Secretary of State\"",
+    );
+    ed.check("a role");
+
+    // Coordinates: the place's locator map and the site's map.
+    let aleppo = "content/locations/aleppo.md";
+    let update = ed.edit(aleppo, "lat = 36.2021", "lat = 36.2");
+    let files = model_route(&update);
+    assert!(
+        files.contains(&PathBuf::from("content/_index.md")),
+        "{files:?}"
+    );
+    ed.check("coordinates");
+
+    // An event: the timeline and the pages it involves.
+    ed.edit(
+        aleppo,
+        "summary = \"Aleppo is divided",
+        "summary = \"For four years Aleppo has been divided",
+    );
+    ed.check("an event's summary");
+    ed.edit(aleppo, "date = \"~2012\"", "date = \"2012\"");
+    ed.check("an event's date");
+
+    // Front matter and body in the same save.
+    let text = ed.read(KERRY);
+    let edited = text
+        .replacen("side = \"united-states\"", "side = \"neutral\"", 1)
+        .replacen("is the US Secretary", "is the American Secretary", 1);
+    std::fs::write(ed.path(KERRY), edited).unwrap();
+    model_route(&ed.rebuild(&[KERRY]));
+    ed.check("a side and a body together");
+
+    // A new slug moves an output file: the full pipeline removes the old one. (Other pages
+    // link to this talk by file, `@/talks/kerry-press-remarks.md`, so their links follow.)
+    let remarks = "content/talks/kerry-press-remarks.md";
+    let text = ed.read(remarks);
+    let edited = text.replacen("+++\n", "+++\nslug = \"remarks\"\n", 1);
+    std::fs::write(ed.path(remarks), edited).unwrap();
+    assert_eq!(ed.rebuild(&[remarks]).route, Route::Full);
+    assert!(ed.session.files().contains_key("talks/remarks/index.html"));
+    assert!(
+        !ed.session
+            .files()
+            .contains_key("talks/kerry-press-remarks/index.html")
+    );
+    ed.check("a new slug");
+}
+
+#[test]
+fn a_broken_front_matter_edit_fails_and_the_fix_matches_a_full_build() {
+    let mut ed = Editor::new();
+    let text = ed.read(KERRY);
+    std::fs::write(
+        ed.path(KERRY),
+        text.replacen("to = \"sergei-lavrov\"", "to = \"sergei-lavrof\"", 1),
+    )
+    .unwrap();
+    let err = ed
+        .session
+        .update(&[ed.path(KERRY)])
+        .err()
+        .expect("a relation to an unknown actor fails the rebuild");
+    assert!(
+        err.iter()
+            .any(|d| d.render(false).contains("sergei-lavrof")),
+        "the error names the slug"
+    );
+    let html =
+        String::from_utf8(ed.session.files()["actors/john-kerry/index.html"].to_vec()).unwrap();
+    assert!(
+        html.contains("sergei-lavrov"),
+        "the last good page is still served"
+    );
+    std::fs::write(
+        ed.path(KERRY),
+        text.replacen("title = \"John Kerry\"", "title = \"J. Kerry\"", 1),
+    )
+    .unwrap();
+    ed.rebuild(&[KERRY]);
+    ed.check("the fix after a broken front matter edit");
 }
 
 #[test]
