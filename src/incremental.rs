@@ -1,20 +1,24 @@
 //! Incremental rebuilds for `dossier serve`: after an edit, redo only the work it needs.
 //!
 //! A [`Session`] keeps the intermediate values of its last good build (`build::State`) and
-//! the site it served. Given the paths that changed, it takes one of three routes:
+//! the site it served. Given the paths that changed, it takes one of these routes:
 //!
 //! - **pages**: Markdown files whose front matter is byte-for-byte unchanged. Their bodies
 //!   are rendered again; if none of them changed its footprint on other pages (the anchors
 //!   it defines, the pages it links to, the paragraphs it cites), only their own views and
 //!   HTML are made again, and their links checked against the rest of the site. The rest of
 //!   the site is, by construction, what a full build would produce.
+//! - **model**: front matter changed, or a body's footprint did. The content is loaded and
+//!   the model, the Markdown and every view made again; only the pages whose view or head
+//!   tags changed, the edited ones, and those whose templates read a site-wide value that
+//!   changed are rendered again.
 //! - **templates**: the pages whose template is, extends, includes or imports a changed
 //!   template are rendered again with the kept views.
 //! - **statics**: files of `static/` or the theme's `static/` (not HTML): copied again.
-//! - **full**: anything else (front matter, templates, site.toml, a file added or removed,
-//!   an edit that changes what a page links to or cites, a template named by a variable, a
-//!   page's ids changed by a template, a previous build that failed): the
-//!   whole pipeline, as `dossier build` runs it.
+//! - **full**: anything else (site.toml, a file added, removed or moved to another path, a
+//!   template named by a variable or defining components, a page's ids changed by a
+//!   re-render, a previous build that failed): the whole pipeline, as `dossier build` runs
+//!   it.
 //!
 //! Correctness comes first: `tests/it/incremental.rs` edits each kind of file and compares
 //! what the session serves with a fresh full build.
@@ -140,10 +144,17 @@ impl Session {
                 changed: Vec::new(),
                 warnings: Vec::new(),
             }),
-            Some(Plan::Pages(edits)) => match self.pages(edits) {
-                Some(result) => result,
-                None => self.full(),
-            },
+            Some(Plan::Pages(edits)) => {
+                let files = self.files_of(&edits);
+                match self.pages(edits) {
+                    Some(result) => result,
+                    // A new link, citation or heading: other pages show it.
+                    None => match self.model(files) {
+                        Some(result) => result,
+                        None => self.full(),
+                    },
+                }
+            }
             Some(Plan::Model(files)) => match self.model(files) {
                 Some(result) => result,
                 None => self.full(),
@@ -158,6 +169,15 @@ impl Session {
             },
             None => self.full(),
         }
+    }
+
+    fn files_of(&self, edits: &[(Target, String)]) -> Vec<PathBuf> {
+        self.state.as_ref().map_or_else(Vec::new, |state| {
+            edits
+                .iter()
+                .map(|&(t, _)| state.site.doc(t).file.clone())
+                .collect()
+        })
     }
 
     fn relative(&self, path: &Path) -> Option<PathBuf> {
@@ -246,16 +266,25 @@ impl Session {
     /// The pages route. `None` when the edits reach beyond their own pages.
     fn pages(&mut self, edits: Vec<(Target, String)>) -> Option<Result<Update, Vec<Diagnostic>>> {
         let mut state = self.state.take()?;
-        for (target, text) in &edits {
-            state.site.doc_mut(*target).src = text.clone();
+        let mut before = Vec::new();
+        for (target, text) in edits {
+            let doc = state.site.doc_mut(target);
+            before.push((target, std::mem::replace(&mut doc.src, text)));
         }
-        let targets: Vec<Target> = edits.iter().map(|(t, _)| *t).collect();
+        let targets: Vec<Target> = before.iter().map(|(t, _)| *t).collect();
         let linker = Linker::from_parts(&state.site, state.linker.clone());
         let mut diags = Vec::new();
         let mut fresh = Vec::new();
         for &t in &targets {
             let new = build::render_body(&state.site, &linker, t);
             if footprint(&new) != footprint(body(&state, t)) {
+                // Other pages show this change: the state goes back as it was, for the
+                // model route to start from.
+                drop(linker);
+                for (t, src) in before {
+                    state.site.doc_mut(t).src = src;
+                }
+                self.state = Some(state);
                 return None;
             }
             diags.extend(new.diags.iter().cloned());
