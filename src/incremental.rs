@@ -16,9 +16,8 @@
 //!   template are rendered again with the kept views.
 //! - **statics**: files of `static/` or the theme's `static/` (not HTML): copied again.
 //! - **full**: anything else (site.toml, a file added, removed or moved to another path, a
-//!   template named by a variable or defining components, a page's ids changed by a
-//!   re-render, a previous build that failed): the whole pipeline, as `dossier build` runs
-//!   it.
+//!   template named by a variable or defining components, an id a re-rendered page lost, a
+//!   previous build that failed): the whole pipeline, as `dossier build` runs it.
 //!
 //! Correctness comes first: `tests/it/incremental.rs` edits each kind of file and compares
 //! what the session serves with a fresh full build.
@@ -614,8 +613,8 @@ impl Session {
     }
 
     /// Checks the links of re-rendered pages against the rest of the site and puts them in
-    /// the served site; returns the output paths whose bytes changed. `None` when the ids of a
-    /// page changed (another page's links to it are to be checked again: the full route),
+    /// the served site; returns the output paths whose bytes changed. `None` when a page lost
+    /// an id (another page's links to it are to be checked again: the full route),
     /// `Some(Err)` when `diags` holds an error.
     fn publish(
         &mut self,
@@ -638,10 +637,20 @@ impl Session {
             &mut state.links,
             diags,
         );
+        // Every link of the last good build resolved, so ids a page gains break nothing;
+        // an id it lost may be the target of a link on a page not rendered again.
+        let kept_all = |path: &String, old: &Option<HashSet<String>>| match old {
+            None => true,
+            Some(old) => state
+                .links
+                .ids
+                .get(path)
+                .is_some_and(|new| old.is_subset(new)),
+        };
         if out
             .iter()
             .zip(&old_ids)
-            .any(|(f, old)| state.links.ids.get(&f.path) != old.as_ref())
+            .any(|(f, old)| !kept_all(&f.path, old))
         {
             return None;
         }

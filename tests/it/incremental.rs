@@ -195,23 +195,39 @@ fn edits_that_reach_other_pages_re_render_them_or_everything() {
     ed.check("a new link in a body");
 
     // A new citation: the cited paragraph's "cited by" changes, and the page gains an id
-    // (`cite-1`, …) that links elsewhere may point to, so every link is checked again.
+    // (`cite-1`, …), which breaks no link.
     let text = ed.read(KERRY);
     let mut edited = text.clone();
     edited.insert_str(body_start(&text), "See the dispatch [¶1].\n\n");
     std::fs::write(ed.path(KERRY), edited).unwrap();
-    assert_eq!(ed.rebuild(&[KERRY]).route, Route::Full);
+    let update = ed.rebuild(&[KERRY]);
+    let files = model_route(&update);
+    assert!(
+        files.contains(&PathBuf::from("content/source.md")),
+        "the source, which lists who cites each paragraph, was not re-rendered: {files:?}"
+    );
     ed.check("a new citation in a body");
 
-    // A new heading: an anchor other pages may link to, so every link is checked again.
+    // A new heading: a new anchor.
     let text = ed.read(KERRY);
     std::fs::write(
         ed.path(KERRY),
         format!("{text}\n## A new heading\n\nText.\n"),
     )
     .unwrap();
-    assert_eq!(ed.rebuild(&[KERRY]).route, Route::Full);
+    model_route(&ed.rebuild(&[KERRY]));
     ed.check("a new heading");
+
+    // Removing a citation removes an id (`cite-1`) that a page not rendered again might link
+    // to: every link is checked again.
+    let text = ed.read(KERRY);
+    std::fs::write(
+        ed.path(KERRY),
+        text.replacen("See the dispatch [¶1].\n\n", "", 1),
+    )
+    .unwrap();
+    assert_eq!(ed.rebuild(&[KERRY]).route, Route::Full);
+    ed.check("a citation removed");
 
     // A template: only the pages rendered with it.
     let actors = std::fs::read_dir(ed.path("content/actors"))
