@@ -359,14 +359,29 @@ pub fn finish_into(
     index: &mut LinkIndex,
     diags: &mut Vec<Diagnostic>,
 ) -> External {
-    index.existing.extend(files.iter().map(|f| f.path.clone()));
+    let scans = scan_files(files, base_path, relative_links);
+    check_scanned(files, scans, origins, index, diags)
+}
+
+/// What [`scan_files`] found in one output file: nothing for a file that is not HTML.
+pub struct FileScan(Option<Result<Scanned, String>>);
+
+/// The first half of [`finish_into`], the costly one: reads (and, if `relative_links`,
+/// rewrites) every HTML file of `files`, in parallel. Needs no other file, so it can run
+/// before the whole output exists (`build` scans the pages while the search index is still
+/// being built). Returns one [`FileScan`] per file, in the order of `files`.
+pub fn scan_files(
+    files: &mut [OutputFile],
+    base_path: &str,
+    relative_links: bool,
+) -> Vec<FileScan> {
     // Each page's rewritten HTML replaces the original as soon as it is made, so the output
     // is never held twice.
-    let mut scanned: Vec<Option<Result<Scanned, String>>> = files
+    files
         .par_iter_mut()
         .map(|f| {
             if !f.path.ends_with(".html") {
-                return None;
+                return FileScan(None);
             }
             let html = String::from_utf8_lossy(&f.bytes);
             // The 404 page is served at whatever address was not found, so its links
@@ -378,9 +393,25 @@ pub fn finish_into(
             {
                 f.bytes = html.into_bytes();
             }
-            Some(scanned)
+            FileScan(Some(scanned))
         })
-        .collect();
+        .collect()
+}
+
+/// The second half of [`finish_into`]: adds `files` to `index`, replacing what it knew of
+/// them, and checks the links `scans` found (one per file, as [`scan_files`] returned them
+/// for these files) against it. Reports in the order of `files`.
+pub fn check_scanned(
+    files: &[OutputFile],
+    scans: Vec<FileScan>,
+    origins: &HashMap<String, (PathBuf, String)>,
+    index: &mut LinkIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> External {
+    assert_eq!(files.len(), scans.len(), "one scan per file");
+    index.existing.extend(files.iter().map(|f| f.path.clone()));
+    let mut scanned: Vec<Option<Result<Scanned, String>>> =
+        scans.into_iter().map(|s| s.0).collect();
     for (f, s) in files.iter().zip(&mut scanned) {
         if let Some(Ok(s)) = s {
             index.ids.insert(f.path.clone(), std::mem::take(&mut s.ids));
