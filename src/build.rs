@@ -253,8 +253,7 @@ fn render_loaded(
             }
             clock.lap("templates");
 
-            let mut taken: std::collections::BTreeSet<String> =
-                files.iter().map(|f| f.path.clone()).collect();
+            let mut taken: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
             let mut statics = std::collections::BTreeSet::new();
             for s in loaded.statics {
                 if taken.insert(s.rel.clone()) {
@@ -297,6 +296,7 @@ fn render_loaded(
                     &mut files,
                     &site.config.base_path,
                     site.config.relative_links,
+                    &taken,
                 );
                 warnings = lint::lint(&site, &bodies, &section_bodies);
             }
@@ -329,6 +329,7 @@ fn render_loaded(
                                 &mut files[scanned..],
                                 &site.config.base_path,
                                 site.config.relative_links,
+                                &taken,
                             ));
                         }
                         Ok(None) => {}
