@@ -132,7 +132,10 @@ class Runner:
         stages = {}
         for line in p.stderr.splitlines():
             parts = line.split()
-            if len(parts) == 3 and parts[2] == "ms":
+            # "  search  1234.5 ms  on its own thread, …": the search index overlaps the
+            # other stages; its line has more words, and "search-wait" is its share of the
+            # sequence.
+            if len(parts) >= 3 and parts[2] == "ms":
                 try:
                     stages[parts[0]] = float(parts[1]) / 1000
                 except ValueError:

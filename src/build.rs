@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -42,8 +43,8 @@ pub const STAGES: [&str; 9] = [
     "Markdown",
     "context",
     "templates",
-    "search index",
     "links",
+    "search index",
     "writing",
     "done",
 ];
@@ -59,7 +60,11 @@ pub struct Built {
     pub external: links::External,
     /// With `defer_search`: the records the search index is to be built from.
     pub search: Vec<search::Record>,
+    /// The stages, one after the other: they add up to the whole run.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Work that ran on a thread of its own beside the stages of `timings` (the search
+    /// index), so not part of their sum.
+    pub beside: Vec<(&'static str, Duration)>,
     /// With `keep_state`: what the next, incremental, rebuild starts from.
     pub state: Option<Box<State>>,
 }
@@ -90,6 +95,10 @@ pub struct Written {
     pub report: WriteReport,
 }
 
+fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
+}
+
 fn split_errors(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     diagnostics::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
@@ -104,25 +113,41 @@ struct Clock {
     last: Instant,
     progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     timings: Vec<(&'static str, Duration)>,
+    beside: Vec<(&'static str, Duration)>,
 }
 
 impl Clock {
+    fn new(progress: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Clock {
+        Clock {
+            last: Instant::now(),
+            progress: progress.clone(),
+            timings: Vec::new(),
+            beside: Vec::new(),
+        }
+    }
+
+    /// Ends stage `name` and starts the next.
     fn lap(&mut self, name: &'static str) {
-        self.progress
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.progress.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         self.timings.push((name, now - self.last));
+        self.last = now;
+    }
+
+    /// Adds the time since the last lap to stage `name`, which was ended earlier.
+    fn lap_more(&mut self, name: &'static str) {
+        let now = Instant::now();
+        match self.timings.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, took)) => *took += now - self.last,
+            None => self.timings.push((name, now - self.last)),
+        }
         self.last = now;
     }
 }
 
 /// Runs every stage but the write. `Err` holds all diagnostics, errors first.
 pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
-    let mut clock = Clock {
-        last: Instant::now(),
-        progress: opts.progress.clone(),
-        timings: Vec::new(),
-    };
+    let mut clock = Clock::new(&opts.progress);
     let mut diags = Vec::new();
     let root = opts.root.as_path();
     let config_src = load::read_text(root, Path::new("site.toml")).map_err(|d| vec![d])?;
@@ -143,11 +168,7 @@ pub fn render_in_memory(
     loaded: load::Loaded,
     opts: &BuildOptions,
 ) -> Result<Built, Vec<Diagnostic>> {
-    let clock = Clock {
-        last: Instant::now(),
-        progress: opts.progress.clone(),
-        timings: Vec::new(),
-    };
+    let clock = Clock::new(&opts.progress);
     render_loaded(config, loaded, opts, Vec::new(), clock)
 }
 
@@ -176,99 +197,172 @@ fn render_loaded(
 
     clock.lap("markdown");
 
-    let (views, prepared) = context::build_prepared(&site, &bodies, &section_bodies);
-    clock.lap("context");
-
-    let mut files = Vec::new();
-    let mut origins = render::Origins::new();
-    let mut compiled = None;
-    if loaded.theme_found
-        && let Some(templates) =
-            render::compile(&loaded.templates, &site.config.base_path, &mut diags)
-    {
-        let with_errors: HashSet<PathBuf> = diags
-            .iter()
-            .filter(|d| d.is_error())
-            .filter_map(|d| d.file.clone())
-            .collect();
-        let (pages, rendered_from) =
-            render::render(&site, &views, &templates, &with_errors, &mut diags);
-        files = pages;
-        origins = rendered_from;
-        compiled = Some(templates);
-    }
-    // Kept for an incremental rebuild, else freed now, before the peak of memory.
-    let views = opts.keep_state.then_some(views);
-    clock.lap("templates");
-
-    let mut taken: std::collections::BTreeSet<String> =
-        files.iter().map(|f| f.path.clone()).collect();
-    let mut statics = std::collections::BTreeSet::new();
-    for s in loaded.statics {
-        if taken.insert(s.rel.clone()) {
-            statics.insert(s.rel.clone());
-            files.push(OutputFile {
-                path: s.rel,
-                bytes: s.bytes,
+    // The search index is made from the model and the Markdown bodies (our own records, not
+    // the rendered pages), so it is built from here on, on a thread of its own, beside the
+    // context, templates and links. The links are checked once its files have joined the
+    // output, since a page may link to them.
+    let index_search = site.config.search && !opts.defer_search && !has_errors(&diags);
+    let stop_search = AtomicBool::new(false);
+    let (prepared, views, files, origins, compiled, statics, external, link_index, deferred) =
+        std::thread::scope(|scope| {
+            let search = index_search.then(|| {
+                let (site, bodies, section_bodies) = (&site, &bodies, &section_bodies);
+                let stop = &stop_search;
+                // Named, so a profile tells it apart from the stages beside it.
+                std::thread::Builder::new()
+                    .name("search".into())
+                    .spawn_scoped(scope, move || {
+                        let start = Instant::now();
+                        let records = search::records(site, bodies, section_bodies);
+                        let language = &site.config.default_language;
+                        (
+                            search::index_unless(&records, language, stop),
+                            start.elapsed(),
+                        )
+                    })
+                    // As `thread::scope`'s own `spawn` does: no thread, no build.
+                    .expect("the OS starts a thread")
             });
-        } else {
-            diags.push(
-                Diagnostic::warning(format!(
-                    "static file {} is replaced by a rendered page with the same path",
-                    s.rel
-                ))
-                .with_help("rename or remove the static file"),
-            );
-        }
-    }
-    let mut deferred = Vec::new();
-    if site.config.search && opts.defer_search && !diags.iter().any(Diagnostic::is_error) {
-        deferred = search::records(&site, &bodies, &section_bodies);
-    } else if site.config.search && !diags.iter().any(Diagnostic::is_error) {
-        let records = search::records(&site, &bodies, &section_bodies);
-        match search::index(&records, &site.config.default_language) {
-            Ok(index) => {
-                for f in index {
-                    if taken.insert(f.path.clone()) {
-                        files.push(f);
+
+            let (views, prepared) = context::build_prepared(&site, &bodies, &section_bodies);
+            clock.lap("context");
+
+            let mut files = Vec::new();
+            let mut origins = render::Origins::new();
+            let mut compiled = None;
+            if loaded.theme_found
+                && let Some(templates) =
+                    render::compile(&loaded.templates, &site.config.base_path, &mut diags)
+            {
+                let with_errors: HashSet<PathBuf> = diags
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .filter_map(|d| d.file.clone())
+                    .collect();
+                let (pages, rendered_from) =
+                    render::render(&site, &views, &templates, &with_errors, &mut diags);
+                files = pages;
+                origins = rendered_from;
+                compiled = Some(templates);
+            }
+            // Kept for an incremental rebuild, else freed now, before the peak of memory.
+            let views = opts.keep_state.then_some(views);
+            if has_errors(&diags) {
+                // This build writes nothing: no need to wait for its index.
+                stop_search.store(true, Ordering::Relaxed);
+            }
+            clock.lap("templates");
+
+            let mut taken: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+            let mut statics = std::collections::BTreeSet::new();
+            for s in loaded.statics {
+                if taken.insert(s.rel.clone()) {
+                    statics.insert(s.rel.clone());
+                    files.push(OutputFile {
+                        path: s.rel,
+                        bytes: s.bytes,
+                    });
+                } else {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "static file {} is replaced by a rendered page with the same path",
+                            s.rel
+                        ))
+                        .with_help("rename or remove the static file"),
+                    );
+                }
+            }
+            // Before the index's files, which are all under pagefind/, so these names are
+            // never taken by it.
+            for (path, text) in [
+                ("sitemap.xml", publish::sitemap(&site)),
+                ("robots.txt", publish::robots(&site)),
+                ("atom.xml", publish::atom(&site)),
+            ] {
+                if taken.insert(path.to_string()) {
+                    files.push(OutputFile {
+                        path: path.into(),
+                        bytes: text.into_bytes(),
+                    });
+                }
+            }
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            // The costly half of the links stage (reading and rewriting every page) and the
+            // editorial warnings need only the pages, so they too run beside the index.
+            let mut scans = Vec::new();
+            let mut warnings = Vec::new();
+            if !has_errors(&diags) {
+                scans = links::scan_files(
+                    &mut files,
+                    &site.config.base_path,
+                    site.config.relative_links,
+                    &taken,
+                );
+                warnings = lint::lint(&site, &bodies, &section_bodies);
+            }
+            clock.lap("links");
+
+            let mut deferred = Vec::new();
+            if site.config.search && opts.defer_search && !has_errors(&diags) {
+                deferred = search::records(&site, &bodies, &section_bodies);
+            }
+            if let Some(search) = search {
+                let (index, took) = search.join().unwrap_or_else(|_| {
+                    (
+                        Err(Diagnostic::error(
+                            "cannot build the search index: Pagefind panicked",
+                        )),
+                        Duration::ZERO,
+                    )
+                });
+                clock.beside.push(("search", took));
+                // An index of a build that failed meanwhile is not wanted (and not reported).
+                if !has_errors(&diags) {
+                    match index {
+                        Ok(Some(index)) => {
+                            let scanned = files.len();
+                            files
+                                .extend(index.into_iter().filter(|f| taken.insert(f.path.clone())));
+                            // Not HTML, so there is nothing in them to scan; but their names
+                            // are what the pages' links to them are checked against.
+                            scans.extend(links::scan_files(
+                                &mut files[scanned..],
+                                &site.config.base_path,
+                                site.config.relative_links,
+                                &taken,
+                            ));
+                        }
+                        Ok(None) => {}
+                        Err(d) => diags.push(d),
                     }
                 }
             }
-            Err(d) => diags.push(d),
-        }
-    }
-    clock.lap("search");
-    for (path, text) in [
-        ("sitemap.xml", publish::sitemap(&site)),
-        ("robots.txt", publish::robots(&site)),
-        ("atom.xml", publish::atom(&site)),
-    ] {
-        if taken.insert(path.to_string()) {
-            files.push(OutputFile {
-                path: path.into(),
-                bytes: text.into_bytes(),
-            });
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut external = links::External::new();
-    let mut link_index = links::LinkIndex::default();
-    if !diags.iter().any(Diagnostic::is_error) {
-        external = links::finish_into(
-            &mut files,
-            &site.config.base_path,
-            site.config.relative_links,
-            &origins,
-            &mut link_index,
-            &mut diags,
-        );
-    }
-    // Editorial warnings only for a site without errors: an error often causes them (a
-    // broken file references nothing), and they would bury it.
-    if !diags.iter().any(Diagnostic::is_error) {
-        diags.extend(lint::lint(&site, &bodies, &section_bodies));
-    }
-    clock.lap("links");
+            clock.lap("search-wait");
+
+            let mut external = links::External::new();
+            let mut link_index = links::LinkIndex::default();
+            if !has_errors(&diags) {
+                // Back in path order, with each file's scan, so that the checks report pages
+                // in the same order as before the index joined.
+                let mut pairs: Vec<_> = files.into_iter().zip(scans).collect();
+                pairs.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+                let (sorted, scans): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+                files = sorted;
+                external =
+                    links::check_scanned(&files, scans, &origins, &mut link_index, &mut diags);
+            } else {
+                files.sort_by(|a, b| a.path.cmp(&b.path));
+            }
+            // Editorial warnings only for a site without errors: an error often causes them (a
+            // broken file references nothing), and they would bury it.
+            if !has_errors(&diags) {
+                diags.extend(warnings);
+            }
+            clock.lap_more("links");
+            (
+                prepared, views, files, origins, compiled, statics, external, link_index, deferred,
+            )
+        });
 
     let warnings = split_errors(diags)?;
     let mut counts = BTreeMap::new();
@@ -301,6 +395,7 @@ fn render_loaded(
         external,
         search: deferred,
         timings: clock.timings,
+        beside: clock.beside,
         state,
     })
 }

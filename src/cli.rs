@@ -217,7 +217,13 @@ pub fn run(cli: Cli) -> ExitCode {
                     print_diagnostics(&w.built.warnings);
                     if args.timings {
                         for (stage, t) in &w.built.timings {
-                            eprintln!("  {stage:<10} {:>8.1} ms", t.as_secs_f64() * 1000.0);
+                            eprintln!("  {stage:<11} {:>8.1} ms", t.as_secs_f64() * 1000.0);
+                        }
+                        for (stage, t) in &w.built.beside {
+                            eprintln!(
+                                "  {stage:<11} {:>8.1} ms  on its own thread, beside context, templates and links",
+                                t.as_secs_f64() * 1000.0
+                            );
                         }
                     }
                     eprintln!(

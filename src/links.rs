@@ -7,10 +7,11 @@
 //! Runs on the in-memory output, after templates and before writing. Uses lol_html, a real
 //! HTML rewriter, so attributes are found wherever and however a template writes them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
-use lol_html::{RewriteStrSettings, element, rewrite_str};
+use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, RewriteStrSettings, Settings, element};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
@@ -30,7 +31,7 @@ struct Scanned {
     external: Vec<String>,
     /// Links with an unsafe scheme, removed from the page.
     removed: Vec<String>,
-    rewritten: Option<String>,
+    rewritten: Option<Vec<u8>>,
 }
 
 /// External links of the site: URL → the output files that link to it.
@@ -38,6 +39,8 @@ pub type External = BTreeMap<String, Vec<String>>;
 
 /// Resolves `href` found in the output file `page` (e.g. `actors/x/index.html`). `None` for
 /// links that leave the site: other schemes, other hosts, paths outside the base path.
+///
+/// Runs for every link of every page, so it allocates only the target's own strings.
 fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
     let href = href.trim();
     if href.is_empty() || href.starts_with("//") {
@@ -50,22 +53,20 @@ fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
         return None;
     }
     let (before_fragment, anchor) = match href.split_once('#') {
-        Some((b, a)) => (b, Some(a.to_string())),
+        Some((b, a)) => (b, Some(a)),
         None => (href, None),
     };
     let path_part = before_fragment.split('?').next().unwrap_or("");
     let file = if path_part.is_empty() {
         page.to_string()
     } else {
-        let absolute = if path_part.starts_with('/') {
-            path_part.to_string()
+        let absolute: Cow<str> = if path_part.starts_with('/') {
+            Cow::Borrowed(path_part)
         } else {
             let dir = page.rfind('/').map_or("", |i| &page[..=i]);
-            format!("{base_path}{dir}{path_part}")
+            Cow::Owned(format!("{base_path}{dir}{path_part}"))
         };
-        let decoded = percent_encoding::percent_decode_str(&absolute)
-            .decode_utf8_lossy()
-            .into_owned();
+        let decoded = percent_encoding::percent_decode_str(&absolute).decode_utf8_lossy();
         let normal = normalise(&decoded)?;
         let inside = normal.strip_prefix(base_path.trim_end_matches('/'))?;
         // "/subway/" is not under "/sub/".
@@ -81,7 +82,7 @@ fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
     };
     let anchor = anchor
         .map(|a| {
-            percent_encoding::percent_decode_str(&a)
+            percent_encoding::percent_decode_str(a)
                 .decode_utf8_lossy()
                 .into_owned()
         })
@@ -89,8 +90,12 @@ fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
     Some(Target { file, anchor })
 }
 
-/// Resolves `.` and `..` in an absolute path; `None` if it climbs above the root.
-fn normalise(path: &str) -> Option<String> {
+/// Resolves `.` and `..` in an absolute path; `None` if it climbs above the root. Most
+/// paths have nothing to resolve, and come back as they are.
+fn normalise(path: &str) -> Option<Cow<'_, str>> {
+    if is_normal(path) {
+        return Some(Cow::Borrowed(path));
+    }
     let mut parts: Vec<&str> = Vec::new();
     let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
     for seg in path.split('/') {
@@ -106,20 +111,48 @@ fn normalise(path: &str) -> Option<String> {
     if trailing && out != "/" {
         out.push('/');
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
-/// The link from `page` to `target`, relative, with an explicit file name.
+/// Whether `normalise` would return `path` as it is: rooted, with no `.`, `..` or empty
+/// segment but a trailing slash's.
+fn is_normal(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    let mut segments = rest.split('/').peekable();
+    while let Some(seg) = segments.next() {
+        let last = segments.peek().is_none();
+        if seg == "." || seg == ".." || (seg.is_empty() && !last) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The link from `page` to `target`, relative, with an explicit file name: `../` for each
+/// folder of `page` that `target` is not in, then the rest of `target`'s path.
 fn relative(page: &str, target: &Target) -> String {
     let mut out = if target.file == page && target.anchor.is_some() {
         String::new()
     } else {
-        let from: Vec<&str> = page.split('/').collect();
-        let from_dir = &from[..from.len() - 1];
-        let to: Vec<&str> = target.file.split('/').collect();
-        let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
-        let mut s = "../".repeat(from_dir.len() - common);
-        s.push_str(&to[common..].join("/"));
+        // The folders of `page` ("actors/x/index.html": "actors", "x"); none at the root.
+        let from_dir = page.rfind('/').map(|i| page[..i].split('/'));
+        let ups = from_dir.clone().map_or(0, Iterator::count);
+        let common = from_dir.map_or(0, |dir| {
+            dir.zip(target.file.split('/'))
+                .take_while(|(a, b)| a == b)
+                .count()
+        });
+        let mut rest = target.file.as_str();
+        for _ in 0..common {
+            rest = rest.split_once('/').map_or("", |(_, r)| r);
+        }
+        let mut s = String::with_capacity(3 * (ups - common) + rest.len());
+        for _ in common..ups {
+            s.push_str("../");
+        }
+        s.push_str(rest);
         s
     };
     if let Some(a) = &target.anchor {
@@ -209,6 +242,11 @@ fn decode_references(s: &str) -> String {
 
 /// The scheme a browser would see in `value` (lowercased), if any.
 pub fn scheme_of(value: &str) -> Option<String> {
+    // Without a colon or a character reference that could stand for one, there is none
+    // (most links: this runs for every URL of every page).
+    if !value.bytes().any(|b| b == b':' || b == b'&') {
+        return None;
+    }
     // The URL parser drops tabs and newlines anywhere, and leading/trailing controls and
     // spaces. Other controls inside (`java\u{1}script:`) make a browser read no scheme at all;
     // dropping them too reads a scheme there, which only ever removes more links, and
@@ -261,7 +299,23 @@ pub fn is_safe_url(value: &str) -> bool {
     }
 }
 
-fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanned, String> {
+/// What a page is scanned against.
+struct ScanContext<'a> {
+    base_path: &'a str,
+    /// Rewrite internal links relative to the page.
+    rewrite: bool,
+    /// Output files known to exist. A link to one of them without an anchor cannot be
+    /// broken, so it is not kept for the check: most links are such, and keeping every link
+    /// of every page (three strings each) took hundreds of MiB at 10,000 pages.
+    known: &'a HashSet<String>,
+}
+
+fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
+    let ScanContext {
+        base_path,
+        rewrite,
+        known,
+    } = *cx;
     let ids = std::cell::RefCell::new(HashSet::new());
     let links = std::cell::RefCell::new(Vec::new());
     let external = std::cell::RefCell::new(Vec::new());
@@ -305,7 +359,9 @@ fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanne
             if rewrite {
                 el.set_attribute(attr, &relative(page, &target))?;
             }
-            links.borrow_mut().push((value, target));
+            if target.anchor.is_some() || !known.contains(&target.file) {
+                links.borrow_mut().push((value, target));
+            }
             Ok(())
         }
     };
@@ -316,7 +372,18 @@ fn scan(page: &str, html: &str, base_path: &str, rewrite: bool) -> Result<Scanne
         let selector = format!("[{}]", attr.replace(':', "\\:"));
         settings = settings.append_element_content_handler(element!(selector, url_handler(attr)));
     }
-    let out = rewrite_str(html, settings).map_err(|e| e.to_string())?;
+    // What `rewrite_str` does, but into bytes: the input is UTF-8 and so is every value we
+    // set, so the output is too, and checking it chunk by chunk (as `rewrite_str` does to
+    // return a `String`) is a cost with nothing to find.
+    let settings = Settings::from(settings)
+        .with_adjust_charset_on_meta_tag(false)
+        .with_encoding(AsciiCompatibleEncoding::utf_8());
+    let mut out = Vec::with_capacity(html.len() + html.len() / 8);
+    let mut rewriter = HtmlRewriter::new(settings, |chunk: &[u8]| out.extend_from_slice(chunk));
+    rewriter
+        .write(html.as_bytes())
+        .and_then(|()| rewriter.end())
+        .map_err(|e| e.to_string())?;
     let removed = removed.into_inner();
     Ok(Scanned {
         ids: ids.into_inner(),
@@ -360,27 +427,65 @@ pub fn finish_into(
     diags: &mut Vec<Diagnostic>,
 ) -> External {
     index.existing.extend(files.iter().map(|f| f.path.clone()));
+    let scans = scan_files(files, base_path, relative_links, &index.existing);
+    check_scanned(files, scans, origins, index, diags)
+}
+
+/// What [`scan_files`] found in one output file: nothing for a file that is not HTML.
+pub struct FileScan(Option<Result<Scanned, String>>);
+
+/// The first half of [`finish_into`], the costly one: reads (and, if `relative_links`,
+/// rewrites) every HTML file of `files`, in parallel. Needs no other file, so it can run
+/// before the whole output exists (`build` scans the pages while the search index is still
+/// being built). `known` are output files known to exist (more may join before the check).
+/// Returns one [`FileScan`] per file, in the order of `files`.
+pub fn scan_files(
+    files: &mut [OutputFile],
+    base_path: &str,
+    relative_links: bool,
+    known: &HashSet<String>,
+) -> Vec<FileScan> {
     // Each page's rewritten HTML replaces the original as soon as it is made, so the output
     // is never held twice.
-    let mut scanned: Vec<Option<Result<Scanned, String>>> = files
+    files
         .par_iter_mut()
         .map(|f| {
             if !f.path.ends_with(".html") {
-                return None;
+                return FileScan(None);
             }
             let html = String::from_utf8_lossy(&f.bytes);
             // The 404 page is served at whatever address was not found, so its links
             // cannot be relative to its own: they stay rooted at the base path.
-            let rewrite = relative_links && f.path != "404.html";
-            let mut scanned = scan(&f.path, &html, base_path, rewrite);
+            let cx = ScanContext {
+                base_path,
+                rewrite: relative_links && f.path != "404.html",
+                known,
+            };
+            let mut scanned = scan(&f.path, &html, &cx);
             if let Ok(Scanned { rewritten, .. }) = &mut scanned
                 && let Some(html) = rewritten.take()
             {
-                f.bytes = html.into_bytes();
+                f.bytes = html;
             }
-            Some(scanned)
+            FileScan(Some(scanned))
         })
-        .collect();
+        .collect()
+}
+
+/// The second half of [`finish_into`]: adds `files` to `index`, replacing what it knew of
+/// them, and checks the links `scans` found (one per file, as [`scan_files`] returned them
+/// for these files) against it. Reports in the order of `files`.
+pub fn check_scanned(
+    files: &[OutputFile],
+    scans: Vec<FileScan>,
+    origins: &HashMap<String, (PathBuf, String)>,
+    index: &mut LinkIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> External {
+    assert_eq!(files.len(), scans.len(), "one scan per file");
+    index.existing.extend(files.iter().map(|f| f.path.clone()));
+    let mut scanned: Vec<Option<Result<Scanned, String>>> =
+        scans.into_iter().map(|s| s.0).collect();
     for (f, s) in files.iter().zip(&mut scanned) {
         if let Some(Ok(s)) = s {
             index.ids.insert(f.path.clone(), std::mem::take(&mut s.ids));
@@ -605,12 +710,43 @@ mod tests {
         assert!(shown.ends_with("aaa…"), "{shown}");
     }
 
+    /// `html` scanned as `a/index.html` of a site under `/sub/`, with no file known to exist.
+    fn scan_unknown(html: &str, rewrite: bool) -> Scanned {
+        let known = HashSet::new();
+        let cx = ScanContext {
+            base_path: "/sub/",
+            rewrite,
+            known: &known,
+        };
+        scan("a/index.html", html, &cx).unwrap()
+    }
+
+    #[test]
+    fn links_to_known_files_without_anchors_are_not_kept() {
+        let known = HashSet::from(["x/index.html".to_string()]);
+        let cx = ScanContext {
+            base_path: "/sub/",
+            rewrite: true,
+            known: &known,
+        };
+        let html = r#"<a href="/sub/x/">k</a><a href="/sub/x/#a">k</a><a href="/sub/y/">u</a>"#;
+        let s = scan("a/index.html", html, &cx).unwrap();
+        let kept: Vec<&str> = s.links.iter().map(|(href, _)| href.as_str()).collect();
+        assert_eq!(kept, ["/sub/x/#a", "/sub/y/"]);
+        // Rewritten all the same.
+        let out = String::from_utf8(s.rewritten.unwrap()).unwrap();
+        assert!(
+            out.starts_with(r#"<a href="../x/index.html">k</a>"#),
+            "{out}"
+        );
+    }
+
     #[test]
     fn unsafe_links_are_removed_from_the_page() {
         let html = r#"<a href="&#106;avascript:alert(1)">x</a><img src="data:text/html,1"><a href="https://ok.example/">y</a>"#;
-        let s = scan("a/index.html", html, "/sub/", false).unwrap();
+        let s = scan_unknown(html, false);
         assert_eq!(s.removed.len(), 2);
-        let out = s.rewritten.unwrap();
+        let out = String::from_utf8(s.rewritten.unwrap()).unwrap();
         assert!(
             !out.contains("avascript") && !out.contains("data:"),
             "{out}"
@@ -624,12 +760,195 @@ mod tests {
     #[test]
     fn scan_finds_ids_and_rewrites() {
         let html = r#"<a href="/sub/y/#k" id="top">x</a><img src='/sub/i.png'><svg><a href="/sub/z/"><text>t</text></a></svg>"#;
-        let s = scan("a/index.html", html, "/sub/", true).unwrap();
+        let s = scan_unknown(html, true);
         assert!(s.ids.contains("top"));
         assert_eq!(s.links.len(), 3);
-        let out = s.rewritten.unwrap();
+        let out = String::from_utf8(s.rewritten.unwrap()).unwrap();
         assert!(out.contains(r#"href="../y/index.html#k""#), "{out}");
         assert!(out.contains(r#"src="../i.png""#), "{out}");
         assert!(out.contains(r#"href="../z/index.html""#), "{out}");
+    }
+
+    /// `relative` as first written, with a vector per path: what the allocation-free one
+    /// must agree with.
+    fn relative_by_vectors(page: &str, target: &Target) -> String {
+        let mut out = if target.file == page && target.anchor.is_some() {
+            String::new()
+        } else {
+            let from: Vec<&str> = page.split('/').collect();
+            let from_dir = &from[..from.len() - 1];
+            let to: Vec<&str> = target.file.split('/').collect();
+            let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+            let mut s = "../".repeat(from_dir.len() - common);
+            s.push_str(&to[common..].join("/"));
+            s
+        };
+        if let Some(a) = &target.anchor {
+            out.push('#');
+            out.push_str(a);
+        }
+        out
+    }
+
+    #[test]
+    fn relative_agrees_with_its_plain_definition() {
+        let paths = [
+            "index.html",
+            "404.html",
+            "style.css",
+            "a/index.html",
+            "a/b",
+            "a/b/index.html",
+            "a/b/c/index.html",
+            "a/bc/index.html",
+            "ab/index.html",
+            "x/y/z/w.png",
+            "a b/index.html",
+        ];
+        for page in paths {
+            for file in paths {
+                for anchor in [None, Some("p1")] {
+                    let target = Target {
+                        file: file.into(),
+                        anchor: anchor.map(str::to_string),
+                    };
+                    assert_eq!(
+                        relative(page, &target),
+                        relative_by_vectors(page, &target),
+                        "{page} -> {file} {anchor:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// `normalise` as first written, without the shortcut for normal paths.
+    fn normalise_by_parts(path: &str) -> Option<String> {
+        let mut parts: Vec<&str> = Vec::new();
+        let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+        for seg in path.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        let mut out = format!("/{}", parts.join("/"));
+        if trailing && out != "/" {
+            out.push('/');
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn normalise_returns_normal_paths_as_they_are_and_resolves_the_rest() {
+        for (path, normal) in [
+            ("/", true),
+            ("/a", true),
+            ("/a/", true),
+            ("/sub/actors/x/", true),
+            ("/a b/ü/", true),
+            ("/.a/..b/", true),
+            ("", false),
+            ("a/b", false),
+            ("//", false),
+            ("/a//b", false),
+            ("/a/./b", false),
+            ("/a/../b", false),
+            ("/a/.", false),
+            ("/a/..", false),
+            ("/..", false),
+            ("/a/../../b", false),
+            ("/./", false),
+        ] {
+            let got = normalise(path);
+            assert_eq!(
+                got.as_deref(),
+                normalise_by_parts(path).as_deref(),
+                "{path}"
+            );
+            assert_eq!(
+                matches!(got, Some(Cow::Borrowed(_))),
+                normal,
+                "{path}: borrowed"
+            );
+        }
+    }
+
+    /// A link as (href, file, anchor).
+    type Found = (String, String, Option<String>);
+
+    /// The links and ids `scan` finds in `html`.
+    fn found(html: &str) -> (Vec<Found>, Vec<String>) {
+        let s = scan_unknown(html, false);
+        let links = s
+            .links
+            .into_iter()
+            .map(|(href, t)| (href, t.file, t.anchor))
+            .collect();
+        let mut ids: Vec<String> = s.ids.into_iter().collect();
+        ids.sort();
+        (links, ids)
+    }
+
+    fn link(href: &str, file: &str, anchor: Option<&str>) -> Found {
+        (href.into(), file.into(), anchor.map(str::to_string))
+    }
+
+    #[test]
+    fn scan_reads_attributes_however_they_are_written() {
+        // Quotes single, double or none, any case, whitespace around `=`; a repeated
+        // attribute counts once (the first), as in a browser.
+        let (links, ids) = found(concat!(
+            "<A HREF='/sub/single/' ID=Up>x</A>",
+            "<a href=/sub/unquoted/#k>x</a>",
+            "<a\nhref\n=\n\"/sub/spaced/\"\tid = \"sp\">x</a>",
+            "<a href=\"/sub/amp/?x=1&amp;y=2#frag\">x</a>",
+            "<a href=\"&#47;sub&#x2F;refs/\">x</a>",
+            "<img src=\"/sub/i.png\" src=\"/sub/second.png\">",
+            "<a name=\"old-anchor\">x</a>",
+        ));
+        assert_eq!(
+            links,
+            vec![
+                link("/sub/single/", "single/index.html", None),
+                link("/sub/unquoted/#k", "unquoted/index.html", Some("k")),
+                link("/sub/spaced/", "spaced/index.html", None),
+                // Values come as written, character references and all: harmless in a
+                // query, and a path hidden behind references resolves to no file of the
+                // site, so it is reported as broken rather than passed unchecked.
+                link("/sub/amp/?x=1&amp;y=2#frag", "amp/index.html", Some("frag")),
+                link("&#47;sub&#x2F;refs/", "a/&", Some("47;sub&#x2F;refs/")),
+                link("/sub/i.png", "i.png", None),
+            ]
+        );
+        assert_eq!(ids, ["Up", "old-anchor", "sp"]);
+    }
+
+    #[test]
+    fn scan_skips_what_is_not_markup_and_reads_templates_and_svg() {
+        let (links, ids) = found(concat!(
+            "<!-- <a href=\"/sub/commented/\" id=\"c\"> -->",
+            "<script>let s = '<a href=\"/sub/in-script/\">'; // </scripts> still script\n</script>",
+            "<style>a[href=\"/sub/in-style/\"] { color: red }</style>",
+            "<textarea><a href=\"/sub/in-textarea/\"></textarea>",
+            "<title><a href=\"/sub/in-title/\"></title>",
+            "<template><a href=\"/sub/in-template/\" id=\"t\">x</a></template>",
+            "<svg><a xlink:href=\"/sub/svg/\"><title>T</title></a>",
+            // In SVG, <style> holds markup, not text.
+            "<style><a href=\"/sub/in-svg-style/\"></a></style></svg>",
+            "<p title=\"<a href='/sub/in-attribute/'>\">x</p>",
+        ));
+        assert_eq!(
+            links,
+            vec![
+                link("/sub/in-template/", "in-template/index.html", None),
+                link("/sub/svg/", "svg/index.html", None),
+                link("/sub/in-svg-style/", "in-svg-style/index.html", None),
+            ]
+        );
+        assert_eq!(ids, ["t"]);
     }
 }

@@ -10,6 +10,7 @@
 //! Pagefind itself folds diacritics: `Rai` finds `Raï`.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -199,6 +200,18 @@ pub fn pagefind_content(text: &str) -> String {
 
 /// Builds the index into memory: the files of `pagefind/`.
 pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
+    let never = AtomicBool::new(false);
+    index_unless(records, language, &never).map(Option::unwrap_or_default)
+}
+
+/// [`index`], given up (`Ok(None)`) as soon as `stop` is set between two records: `build`
+/// makes the index beside the templates and stops it when they fail, so a failed build does
+/// not wait for an index it will not write.
+pub fn index_unless(
+    records: &[Record],
+    language: &str,
+    stop: &AtomicBool,
+) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
     let fail = |e: &dyn std::fmt::Display| {
         Diagnostic::error(format!("cannot build the search index: {e}"))
     };
@@ -213,6 +226,9 @@ pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diag
             .build();
         let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
         for r in records {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
             let meta = BTreeMap::from([("title".to_string(), r.title.clone())]);
             let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
             index
@@ -249,7 +265,7 @@ pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diag
             })
             .collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
+        Ok(Some(out))
     })
 }
 
@@ -290,5 +306,19 @@ mod tests {
         assert!(names.contains(&"pagefind/pagefind-entry.json"));
         assert!(names.iter().any(|n| n.ends_with(".pf_fragment")));
         assert!(!names.iter().any(|n| n.contains("pagefind-ui")));
+    }
+
+    #[test]
+    fn a_stopped_index_gives_up() {
+        let records = vec![Record {
+            url: "actors/x/".into(),
+            title: "X".into(),
+            kind: "actor",
+            content: "Lavrov".into(),
+        }];
+        let stop = AtomicBool::new(true);
+        assert_eq!(index_unless(&records, "en", &stop).unwrap(), None);
+        stop.store(false, Ordering::Relaxed);
+        assert!(index_unless(&records, "en", &stop).unwrap().is_some());
     }
 }

@@ -455,3 +455,60 @@ fn a_ten_megabyte_page_and_pathological_markdown_build() {
             > 10 * 1024 * 1024
     );
 }
+
+#[test]
+fn templates_may_link_to_the_search_index_and_those_links_are_checked() {
+    // The index is built on a thread of its own beside the templates and links; its files
+    // must still be in the output when the links are checked.
+    let site = Site::base();
+    let base = site.read("themes/t/templates/base.html");
+    let linking = |file: &str| {
+        base.replace(
+            "</head>",
+            &format!(
+                r#"<script type="module" src="{{{{ url(path='{file}') }}}}"></script></head>"#
+            ),
+        )
+    };
+    site.write(
+        "themes/t/templates/base.html",
+        &linking("pagefind/pagefind.js"),
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(site.root().join("public/pagefind/pagefind.js").is_file());
+    assert!(
+        site.read("public/index.html")
+            .contains(r#"<script type="module" src="/sub/pagefind/pagefind.js"></script>"#)
+    );
+
+    site.write(
+        "themes/t/templates/base.html",
+        &linking("pagefind/nothing.js"),
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "broken link `/sub/pagefind/nothing.js`: the site has no pagefind/nothing.js"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_template_error_fails_the_build_with_search_on() {
+    // The index is already being built when the templates fail: the build still reports
+    // the template's error alone and writes nothing.
+    let site = Site::base();
+    site.write(
+        "themes/t/templates/actor.html",
+        r#"{% extends "base.html" %}{% block main %}{{ page.title | no_such_filter }}{% endblock main %}"#,
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("no_such_filter"), "{}", out.stderr);
+    assert!(!out.stderr.contains("search"), "{}", out.stderr);
+    assert!(!site.root().join("public").exists());
+}
