@@ -149,6 +149,18 @@ pub fn build_prepared(
     bodies: &[Rendered],
     section_bodies: &[Rendered],
 ) -> (Views, Prepared) {
+    build_prepared_reusing(site, bodies, section_bodies, None)
+}
+
+/// [`build_prepared`] for an incremental rebuild, with the site and prepared values of the
+/// last build: the locator maps of places whose title, address, kind and coordinates did
+/// not change are taken from it rather than drawn again.
+pub fn build_prepared_reusing(
+    site: &Site,
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+    old: Option<(&Site, &Prepared)>,
+) -> (Views, Prepared) {
     let config = Value::from_serializable(&site.config);
 
     let page_refs: Vec<Value> = site.pages.iter().map(|p| page_ref(site, p)).collect();
@@ -200,7 +212,13 @@ pub fn build_prepared(
         cited_by: BTreeMap::new(),
         locators: Vec::new(),
     };
-    let pictures = crate::pictures::build(site);
+    let reuse = |p: &crate::pictures::map::Place| {
+        let (old_site, old) = old?;
+        (crate::pictures::place(old_site, p.id).as_ref() == Some(p))
+            .then(|| old.locators.get(p.id).cloned().flatten())
+            .flatten()
+    };
+    let pictures = crate::pictures::build_reusing(site, &reuse);
     b.locators = pictures.locators.clone();
 
     // Paragraph views, with who cites each.

@@ -73,6 +73,10 @@ pub struct Session {
     records: Option<Vec<search::Record>>,
     /// The records changed since they were last taken for indexing.
     search_dirty: bool,
+    /// `records` are out of date and are to be made again from the state when taken: the
+    /// model route leaves that work for the pause after the edit instead of making the
+    /// editor wait for it.
+    records_stale: bool,
 }
 
 impl Session {
@@ -85,6 +89,7 @@ impl Session {
             files: Arc::new(Files::new()),
             records: None,
             search_dirty: false,
+            records_stale: false,
         }
     }
 
@@ -107,6 +112,14 @@ impl Session {
         if !std::mem::take(&mut self.search_dirty) {
             return None;
         }
+        if std::mem::take(&mut self.records_stale) {
+            let state = self.state.as_ref()?;
+            self.records = Some(search::records(
+                &state.site,
+                &state.bodies,
+                &state.section_bodies,
+            ));
+        }
         self.records.clone()
     }
 
@@ -114,6 +127,7 @@ impl Session {
     pub fn full(&mut self) -> Result<Update, Vec<Diagnostic>> {
         self.state = None;
         self.records = None;
+        self.records_stale = false;
         let mut built = build::render_site(&self.opts)?;
         self.state = built.state.take();
         if self.state.as_ref().is_some_and(|s| s.site.config.search) {
@@ -406,7 +420,12 @@ impl Session {
         if diags.iter().any(Diagnostic::is_error) {
             return Some(Err(sorted(diags)));
         }
-        let (views, prepared) = context::build_prepared(&site, &bodies, &section_bodies);
+        let (views, prepared) = context::build_prepared_reusing(
+            &site,
+            &bodies,
+            &section_bodies,
+            Some((&old.site, &old.prepared)),
+        );
 
         // What to render again.
         let (heads, section_heads) = render::heads(&site);
@@ -519,11 +538,7 @@ impl Session {
             &state.section_bodies,
         ));
         if self.records.is_some() {
-            self.records = Some(search::records(
-                &state.site,
-                &state.bodies,
-                &state.section_bodies,
-            ));
+            self.records_stale = true;
             self.search_dirty = true;
         }
         let paths = state

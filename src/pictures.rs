@@ -35,28 +35,45 @@ pub struct Pictures {
 
 /// Draws every picture of the site.
 pub fn build(site: &Site) -> Pictures {
-    let url = |id: PageId| site.url(&site.pages[id].doc.path);
-    let mut places = Vec::new();
-    for (id, page) in site.pages.iter().enumerate() {
-        if let PageKind::Location(l) = &page.kind
-            && let Some(c) = l.coordinates
-        {
-            places.push(map::Place {
-                id,
-                title: page.doc.title.clone(),
-                url: url(id),
-                kind: kind_name(&l.kind),
-                lon: c.lon,
-                lat: c.lat,
-            });
-        }
+    build_reusing(site, &|_| None)
+}
+
+/// The place page `id` is on the maps, if it is a location with coordinates.
+pub fn place(site: &Site, id: PageId) -> Option<map::Place> {
+    let page = site.pages.get(id)?;
+    match &page.kind {
+        PageKind::Location(l) => l.coordinates.map(|c| map::Place {
+            id,
+            title: page.doc.title.clone(),
+            url: site.url(&page.doc.path),
+            kind: kind_name(&l.kind),
+            lon: c.lon,
+            lat: c.lat,
+        }),
+        _ => None,
     }
+}
+
+/// [`build`], taking each place's locator map from `reuse` when it has one: a locator map
+/// is drawn from its [`map::Place`] alone, so an incremental rebuild passes the maps of
+/// places that did not change.
+pub fn build_reusing(
+    site: &Site,
+    reuse: &(dyn Fn(&map::Place) -> Option<String> + Sync),
+) -> Pictures {
+    let url = |id: PageId| site.url(&site.pages[id].doc.path);
+    let mut places: Vec<map::Place> = (0..site.pages.len())
+        .filter_map(|id| place(site, id))
+        .collect();
     // Sorted by title then id, so the drawing order never depends on file order.
     places.sort_by_key(|p| (p.title.to_lowercase(), p.id));
     // One locator map per place (thousands on a large site), each clipping the outlines
     // anew: drawn in parallel.
     let mut locators = vec![None; site.pages.len()];
-    let drawn: Vec<(PageId, String)> = places.par_iter().map(|p| (p.id, map::locator(p))).collect();
+    let drawn: Vec<(PageId, String)> = places
+        .par_iter()
+        .map(|p| (p.id, reuse(p).unwrap_or_else(|| map::locator(p))))
+        .collect();
     for (id, svg) in drawn {
         locators[id] = Some(svg);
     }

@@ -311,9 +311,10 @@ fn rebuild(
     }
 }
 
-/// The work a rebuild leaves for when the editor pauses: the search index, built in the
-/// background. (Editorial warnings come with full rebuilds: a body edit that takes the pages
-/// route can change only whether an alias is used, and the next full rebuild says so.)
+/// The work a rebuild leaves for when the editor pauses: the search records, made again if
+/// the model route left them stale, and the index, built in the background. (Editorial
+/// warnings come with full and model rebuilds: a body edit that takes the pages route can
+/// change only whether an alias is used, and the next such rebuild says so.)
 fn after_quiet(shared: &Shared, session: &mut Session) {
     if let (Some(records), Some(language)) = (session.take_search_records(), session.language()) {
         let (queue, ready) = &shared.index_queue;

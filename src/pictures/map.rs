@@ -21,7 +21,7 @@ const PANEL_WIDTH: f64 = 480.0;
 const LOCATOR_WIDTH: f64 = 300.0;
 
 /// A location with coordinates.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Place {
     pub id: PageId,
     pub title: String,

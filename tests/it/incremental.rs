@@ -336,6 +336,20 @@ fn front_matter_edits_re_render_the_pages_that_show_the_values() {
         "the talk shows the new title"
     );
     ed.check("a title in front matter");
+    // The search records follow, made when the index is next built.
+    let records = ed
+        .session
+        .take_search_records()
+        .expect("new search records");
+    let fresh = build::render_site(&options(ed.dir.path()))
+        .ok()
+        .unwrap()
+        .search;
+    assert!(
+        records == fresh,
+        "the search records differ from a full build's"
+    );
+    assert!(records.iter().any(|r| r.title == "John F. Kerry"));
 
     // A relation's note, shown on both ends of the relation.
     let update = ed.edit(
