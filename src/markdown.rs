@@ -312,10 +312,8 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     if let Target::Page(id) = me {
         st.linked.insert(id);
     }
-    let mut in_link = 0usize;
     let mut in_heading = false;
     let mut in_code = false;
-    let mut in_image = 0usize;
     // For each open block quote: whether it is a context block.
     let mut quotes: Vec<bool> = Vec::new();
     // For each open link and image: whether it was kept (false: removed for its scheme, and
@@ -335,11 +333,7 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 title,
                 id,
             }) => {
-                in_link += 1;
-                let kept = st.check_scheme("link", &dest_url, &range);
-                links.push(kept);
-                if kept {
-                    let dest_url = st.resolve_link(dest_url, &range);
+                if let Some(dest_url) = st.open_link("link", &mut links, dest_url, &range) {
                     st.out.push(Event::Start(Tag::Link {
                         link_type,
                         dest_url,
@@ -348,23 +342,13 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                     }));
                 }
             }
-            Event::End(TagEnd::Link) => {
-                in_link = in_link.saturating_sub(1);
-                if links.pop().unwrap_or(true) {
-                    st.out.push(Event::End(TagEnd::Link));
-                }
-            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                in_image += 1;
-                let kept = st.check_scheme("image", &dest_url, &range);
-                images.push(kept);
-                if kept {
-                    let dest_url = st.resolve_link(dest_url, &range);
+                if let Some(dest_url) = st.open_link("image", &mut images, dest_url, &range) {
                     st.out.push(Event::Start(Tag::Image {
                         link_type,
                         dest_url,
@@ -373,12 +357,8 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                     }));
                 }
             }
-            Event::End(TagEnd::Image) => {
-                in_image = in_image.saturating_sub(1);
-                if images.pop().unwrap_or(true) {
-                    st.out.push(Event::End(TagEnd::Image));
-                }
-            }
+            Event::End(TagEnd::Link) => st.close_link(&mut links, event),
+            Event::End(TagEnd::Image) => st.close_link(&mut images, event),
             Event::Start(Tag::Heading {
                 level,
                 id,
@@ -426,10 +406,10 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
                 }
             }
             Event::Text(text) => {
-                if in_code || in_image > 0 {
+                if in_code || !images.is_empty() {
                     st.out.push(Event::Text(text));
                 } else {
-                    st.text(&text, &range, in_link == 0 && !in_heading);
+                    st.text(&text, &range, links.is_empty() && !in_heading);
                 }
             }
             Event::Html(html) | Event::InlineHtml(html) if !st.linker.unsafe_html => {
@@ -544,6 +524,27 @@ impl<'a> State<'_, 'a> {
     /// Whether a link or image may keep `dest`: relative, http(s) or mailto. Any other scheme
     /// (`javascript:`, `data:`, …, however disguised) is removed here, where the warning can
     /// point at the line; `links` removes what templates put in pages.
+    /// The start of a link or an image: its URL resolved, or `None` when its scheme is
+    /// unsafe and it is removed (its text stays). `open` records which, for its end.
+    fn open_link(
+        &mut self,
+        what: &str,
+        open: &mut Vec<bool>,
+        dest: CowStr<'a>,
+        range: &Range<usize>,
+    ) -> Option<CowStr<'a>> {
+        let kept = self.check_scheme(what, &dest, range);
+        open.push(kept);
+        kept.then(|| self.resolve_link(dest, range))
+    }
+
+    /// The end of a link or an image, kept if its start was.
+    fn close_link(&mut self, open: &mut Vec<bool>, end: Event<'a>) {
+        if open.pop().unwrap_or(true) {
+            self.out.push(end);
+        }
+    }
+
     fn check_scheme(&mut self, what: &str, dest: &str, range: &Range<usize>) -> bool {
         if crate::links::is_safe_url(dest) {
             return true;
