@@ -274,11 +274,7 @@ fn render_loaded(
             }
             // Before the index's files, which are all under pagefind/, so these names are
             // never taken by it.
-            for (path, text) in [
-                ("sitemap.xml", publish::sitemap(&site)),
-                ("robots.txt", publish::robots(&site)),
-                ("atom.xml", publish::atom(&site)),
-            ] {
+            for (path, text) in publish::site_files(&site) {
                 if taken.insert(path.to_string()) {
                     files.push(OutputFile {
                         path: path.into(),

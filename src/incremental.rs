@@ -158,17 +158,17 @@ impl Session {
                 warnings: Vec::new(),
             }),
             Some(Plan::Pages(edits)) => {
-                let files = self.files_of(&edits);
+                let targets = edits.iter().map(|&(t, _)| t).collect();
                 match self.pages(edits) {
                     Some(result) => result,
                     // A new link, citation or heading: other pages show it.
-                    None => match self.model(files) {
+                    None => match self.model(targets) {
                         Some(result) => result,
                         None => self.full(),
                     },
                 }
             }
-            Some(Plan::Model(files)) => match self.model(files) {
+            Some(Plan::Model(targets)) => match self.model(targets) {
                 Some(result) => result,
                 None => self.full(),
             },
@@ -182,15 +182,6 @@ impl Session {
             },
             None => self.full(),
         }
-    }
-
-    fn files_of(&self, edits: &[(Target, String)]) -> Vec<PathBuf> {
-        self.state.as_ref().map_or_else(Vec::new, |state| {
-            edits
-                .iter()
-                .map(|&(t, _)| state.site.doc(t).file.clone())
-                .collect()
-        })
     }
 
     fn relative(&self, path: &Path) -> Option<PathBuf> {
@@ -263,12 +254,9 @@ impl Session {
         }
         match (edits.is_empty(), statics, templates) {
             (true, false, false) => Some(Plan::Nothing),
-            (false, false, false) if front_matter => Some(Plan::Model(
-                edits
-                    .iter()
-                    .map(|&(t, _)| state.site.doc(t).file.clone())
-                    .collect(),
-            )),
+            (false, false, false) if front_matter => {
+                Some(Plan::Model(edits.into_iter().map(|(t, _)| t).collect()))
+            }
             (false, false, false) => Some(Plan::Pages(edits)),
             (true, true, false) => Some(Plan::Statics),
             (true, false, true) => Some(Plan::Templates),
@@ -373,7 +361,9 @@ impl Session {
     /// whose output can differ: those whose view or head changed, the edited ones, and every
     /// page whose template reads a site-wide value (`site.<key>`) that changed. `None` when
     /// a page or section appeared, disappeared or moved (the full route removes old files).
-    fn model(&mut self, edited: Vec<PathBuf>) -> Option<Result<Update, Vec<Diagnostic>>> {
+    /// `edited` are targets of the kept site; they are the same in the new one, since the
+    /// route requires the same pages and sections in the same order.
+    fn model(&mut self, edited: Vec<Target>) -> Option<Result<Update, Vec<Diagnostic>>> {
         let old = self.state.take()?;
         let mut diags = Vec::new();
         let loaded = load::load(&self.opts.root, &old.site.config.theme, &mut diags);
@@ -431,7 +421,7 @@ impl Session {
         let (heads, section_heads) = render::heads(&site);
         let (old_heads, old_section_heads) = render::heads(&old.site);
         let mut same = context::ViewComparer::default();
-        let mut only: HashSet<PathBuf> = edited.into_iter().collect();
+        let mut only: HashSet<PathBuf> = edited.iter().map(|&t| site.doc(t).file.clone()).collect();
         // In parallel, each thread with its own memory of the shared parts it compared.
         let changed_pages: Vec<bool> = (0..site.pages.len())
             .into_par_iter()
@@ -483,11 +473,7 @@ impl Session {
         if diags.iter().any(Diagnostic::is_error) {
             return Some(Err(sorted(diags)));
         }
-        for (path, text) in [
-            ("sitemap.xml", publish::sitemap(&site)),
-            ("robots.txt", publish::robots(&site)),
-            ("atom.xml", publish::atom(&site)),
-        ] {
+        for (path, text) in publish::site_files(&site) {
             if self.files.contains_key(path) && !old.statics.contains(path) {
                 out.push(render::OutputFile {
                     path: path.into(),
@@ -723,8 +709,8 @@ impl Session {
 enum Plan {
     Nothing,
     Pages(Vec<(Target, String)>),
-    /// Front matter changed in these content files.
-    Model(Vec<PathBuf>),
+    /// Front matter changed in these pages and sections.
+    Model(Vec<Target>),
     Statics,
     Templates,
 }
@@ -788,22 +774,14 @@ fn body_mut(state: &mut State, t: Target) -> &mut Rendered {
 fn same_bodies(
     old: &mut State,
     site: &crate::model::Site,
-    edited: &[PathBuf],
+    edited: &[Target],
 ) -> Option<(Vec<Rendered>, Vec<Rendered>, crate::markdown::LinkerParts)> {
     if site.aliases != old.site.aliases {
         return None;
     }
-    let targets: Vec<Target> = edited
-        .iter()
-        .map(|f| {
-            site.by_file
-                .get(f.strip_prefix("content").ok()?.to_str()?)
-                .copied()
-        })
-        .collect::<Option<_>>()?;
     let linker = Linker::from_parts(site, old.linker.clone());
     let mut fresh = Vec::new();
-    for &t in &targets {
+    for &t in edited {
         if matches!(t, Target::Page(i) if matches!(site.pages[i].kind, crate::model::PageKind::Source(_)))
         {
             return None;

@@ -287,6 +287,16 @@ fn xml(s: &str) -> String {
     out
 }
 
+/// The files written for the whole site besides its pages: the sitemap, robots.txt and the
+/// feed, with their output paths.
+pub fn site_files(site: &Site) -> [(&'static str, String); 3] {
+    [
+        ("sitemap.xml", sitemap(site)),
+        ("robots.txt", robots(site)),
+        ("atom.xml", atom(site)),
+    ]
+}
+
 /// Every page and section, in path order.
 pub fn sitemap(site: &Site) -> String {
     let mut paths: Vec<&str> = site

@@ -81,9 +81,7 @@ impl Templates {
             }
         }
     }
-}
 
-impl Templates {
     /// The templates whose expressions read one of the site-wide values `site.<key>` for a
     /// key in `keys`, or read `site` as a whole (then any key may matter). Over-approximates:
     /// the word `site` anywhere in an expression, a string included, counts as a read.
