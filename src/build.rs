@@ -34,6 +34,9 @@ pub struct BuildOptions {
     pub progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// Return the intermediate values in `Built::state`, for incremental rebuilds.
     pub keep_state: bool,
+    /// Keep the search index already in the output dir when its records did not change
+    /// (`build` sets it; a `check` writes nothing, so has nothing to keep).
+    pub keep_index: bool,
 }
 
 /// The stages of a build, in order.
@@ -202,6 +205,7 @@ fn render_loaded(
     // context, templates and links. The links are checked once its files have joined the
     // output, since a page may link to them.
     let index_search = site.config.search && !opts.defer_search && !has_errors(&diags);
+    let previous_output = opts.keep_index.then(|| output_dir(opts, &site.config));
     let stop_search = AtomicBool::new(false);
     let (prepared, views, files, origins, compiled, statics, external, link_index, deferred) =
         std::thread::scope(|scope| {
@@ -215,10 +219,22 @@ fn render_loaded(
                         let start = Instant::now();
                         let records = search::records(site, bodies, section_bodies);
                         let language = &site.config.default_language;
-                        (
-                            search::index_unless(&records, language, stop),
-                            start.elapsed(),
-                        )
+                        let key = search::index_key(&records, language);
+                        let kept = previous_output
+                            .as_deref()
+                            .and_then(|out| search::kept_index(out, key));
+                        let was_kept = kept.is_some();
+                        let index = match kept {
+                            Some(files) => Ok(Some(files)),
+                            None => search::index_unless(&records, language, stop),
+                        };
+                        let index = index.map(|files| {
+                            files.map(|mut files| {
+                                files.push(search::kept_manifest(key, &files));
+                                files
+                            })
+                        });
+                        (index, start.elapsed(), was_kept)
                     })
                     // As `thread::scope`'s own `spawn` does: no thread, no build.
                     .expect("the OS starts a thread")
@@ -303,15 +319,18 @@ fn render_loaded(
                 deferred = search::records(&site, &bodies, &section_bodies);
             }
             if let Some(search) = search {
-                let (index, took) = search.join().unwrap_or_else(|_| {
+                let (index, took, kept) = search.join().unwrap_or_else(|_| {
                     (
                         Err(Diagnostic::error(
                             "cannot build the search index: Pagefind panicked",
                         )),
                         Duration::ZERO,
+                        false,
                     )
                 });
-                clock.beside.push(("search", took));
+                clock
+                    .beside
+                    .push((if kept { "search-kept" } else { "search" }, took));
                 // An index of a build that failed meanwhile is not wanted (and not reported).
                 if !has_errors(&diags) {
                     match index {
@@ -474,7 +493,10 @@ pub fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
 pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
     // Check the output dir before the work, so a refusal comes fast; the check is repeated
     // nowhere else because nothing is written before it.
-    let mut built = render_site(opts)?;
+    let mut built = render_site(&BuildOptions {
+        keep_index: true,
+        ..opts.clone()
+    })?;
     let out = output_dir(opts, &built.config);
     write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
     if write::interrupted(&out) {

@@ -269,6 +269,85 @@ pub fn index_unless(
     })
 }
 
+/// The file of the output that says which records its index was built from, so that the
+/// next build into the same folder can keep the index instead of building it again (the
+/// default theme's largest stage). Not part of Pagefind's bundle, and read by no browser.
+pub const KEPT_MANIFEST: &str = ".dossier-search";
+
+/// The Pagefind release the index is built with (checked against Cargo.lock by a test): an
+/// index kept from another release would differ from the one this release builds.
+const PAGEFIND_VERSION: &str = "1.6.0";
+
+/// What decides the index's bytes: the records, the language and the versions of dossier
+/// and Pagefind. A 64-bit digest (SipHash with fixed keys): a different digest only means
+/// the index is built again.
+pub fn index_key(records: &[Record], language: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), PAGEFIND_VERSION, language).hash(&mut h);
+    records.len().hash(&mut h);
+    for r in records {
+        (&r.url, &r.title, r.kind, &r.content).hash(&mut h);
+    }
+    h.finish()
+}
+
+fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(bytes);
+    h.finish()
+}
+
+/// The manifest of an index built from records with `key`: the key, then a digest and the
+/// path of every file of the index.
+pub fn kept_manifest(key: u64, files: &[OutputFile]) -> OutputFile {
+    let mut text = format!(
+        "dossier search index: kept by the next build if its records are the same\nkey {key:016x}\n"
+    );
+    for f in files {
+        text.push_str(&format!("{:016x} {}\n", digest(&f.bytes), f.path));
+    }
+    OutputFile {
+        path: KEPT_MANIFEST.to_string(),
+        bytes: text.into_bytes(),
+    }
+}
+
+/// The index that an earlier build wrote into `out` from records with `key`, read back, if
+/// its manifest says so and every file it lists is there with the same bytes. `None` (build
+/// it again) for anything else: no manifest, another key, a file missing or edited.
+pub fn kept_index(out: &std::path::Path, key: u64) -> Option<Vec<OutputFile>> {
+    let manifest = std::fs::read_to_string(out.join(KEPT_MANIFEST)).ok()?;
+    let mut lines = manifest.lines();
+    lines.next()?;
+    if lines.next()? != format!("key {key:016x}") {
+        return None;
+    }
+    let listed: Vec<(u64, &str)> = lines
+        .map(|l| {
+            let (d, path) = l.split_once(' ')?;
+            let inside = path.strip_prefix(BUNDLE_DIR)?.strip_prefix('/')?;
+            let plain = std::path::Path::new(inside)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            (plain && !inside.is_empty()).then_some((u64::from_str_radix(d, 16).ok()?, path))
+        })
+        .collect::<Option<_>>()?;
+    use rayon::prelude::*;
+    let files: Vec<OutputFile> = listed
+        .par_iter()
+        .map(|&(d, path)| {
+            let bytes = std::fs::read(out.join(path)).ok()?;
+            (digest(&bytes) == d).then(|| OutputFile {
+                path: path.to_string(),
+                bytes,
+            })
+        })
+        .collect::<Option<_>>()?;
+    (!files.is_empty()).then_some(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +385,52 @@ mod tests {
         assert!(names.contains(&"pagefind/pagefind-entry.json"));
         assert!(names.iter().any(|n| n.ends_with(".pf_fragment")));
         assert!(!names.iter().any(|n| n.contains("pagefind-ui")));
+    }
+
+    #[test]
+    fn the_pagefind_version_is_the_one_cargo_lock_builds() {
+        let lock = include_str!("../Cargo.lock");
+        let version = lock
+            .split("\n[[package]]\n")
+            .find_map(|p| p.strip_prefix("name = \"pagefind\"\nversion = \""))
+            .and_then(|rest| rest.split('"').next());
+        assert_eq!(version, Some(PAGEFIND_VERSION));
+    }
+
+    #[test]
+    fn a_kept_index_is_read_back_only_from_inside_its_folder() {
+        let out = tempfile::tempdir().unwrap();
+        let records = vec![Record {
+            url: "actors/x/".into(),
+            title: "X".into(),
+            kind: "actor",
+            content: "Lavrov".into(),
+        }];
+        let key = index_key(&records, "en");
+        assert_ne!(key, index_key(&records, "fr"));
+        let files = vec![OutputFile {
+            path: "pagefind/pagefind.js".into(),
+            bytes: b"js".to_vec(),
+        }];
+        let manifest = kept_manifest(key, &files);
+        std::fs::create_dir_all(out.path().join("pagefind")).unwrap();
+        std::fs::write(out.path().join("pagefind/pagefind.js"), "js").unwrap();
+        std::fs::write(out.path().join(KEPT_MANIFEST), &manifest.bytes).unwrap();
+        assert_eq!(kept_index(out.path(), key), Some(files));
+        assert_eq!(kept_index(out.path(), key ^ 1), None);
+        // A manifest that names a file outside the index is not followed.
+        std::fs::write(out.path().join("site.toml"), "js").unwrap();
+        let text = String::from_utf8(manifest.bytes).unwrap();
+        for outside in [
+            "pagefind/../site.toml",
+            "site.toml",
+            "/etc/passwd",
+            "pagefind/",
+        ] {
+            let bad = text.replace("pagefind/pagefind.js", outside);
+            std::fs::write(out.path().join(KEPT_MANIFEST), bad).unwrap();
+            assert_eq!(kept_index(out.path(), key), None, "{outside}");
+        }
     }
 
     #[test]

@@ -398,3 +398,75 @@ fn a_page_that_takes_for_ever_is_stopped_by_name_and_nothing_is_written() {
     assert!(!stderr.contains("panicked"));
     assert_eq!(tree(&site.root().join("public")), before);
 }
+
+/// The files of `dir`'s search index.
+fn index_of(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    tree(&dir.join("pagefind"))
+}
+
+#[test]
+fn the_search_index_is_kept_only_while_its_records_and_files_are_the_same() {
+    let site = Site::base();
+    let built_again = |out: &crate::support::Output| {
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        let kept = out.stderr.contains("search-kept");
+        assert_ne!(kept, out.stderr.contains("  search "), "{}", out.stderr);
+        !kept
+    };
+    assert!(built_again(&site.run(&["build", "--timings"])));
+    let public = site.root().join("public");
+    let first = index_of(&public);
+    assert!(
+        first.keys().any(|k| k.ends_with(".pf_fragment")),
+        "{first:?}"
+    );
+
+    // Nothing changed: kept, and the same as an index built from scratch.
+    let out = site.run(&["build", "--timings"]);
+    assert!(!built_again(&out));
+    assert!(out.stderr.contains("(0 written, "), "{}", out.stderr);
+    assert_eq!(index_of(&public), first);
+    assert!(built_again(&site.run(&[
+        "build",
+        "--timings",
+        "--output-dir",
+        "fresh"
+    ])));
+    assert_eq!(index_of(&site.root().join("fresh")), first);
+
+    // A file of the index edited by hand, even to the same size: built again.
+    let fragment = first.keys().find(|k| k.ends_with(".pf_fragment")).unwrap();
+    let path = public.join("pagefind").join(fragment);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    assert!(built_again(&site.run(&["build", "--timings"])));
+    assert_eq!(index_of(&public), first);
+
+    // A file of the index removed, or the manifest: built again.
+    std::fs::remove_file(&path).unwrap();
+    assert!(built_again(&site.run(&["build", "--timings"])));
+    assert_eq!(index_of(&public), first);
+    std::fs::remove_file(public.join(".dossier-search")).unwrap();
+    assert!(built_again(&site.run(&["build", "--timings"])));
+    assert_eq!(index_of(&public), first);
+
+    // A record changed: built again, and it finds the new word, as a fresh index does.
+    site.write(
+        "content/actors/alice.md",
+        &site
+            .read("content/actors/alice.md")
+            .replace("Alice talked", "Alice zanzibarised"),
+    );
+    assert!(built_again(&site.run(&["build", "--timings"])));
+    let changed = index_of(&public);
+    assert_ne!(changed, first);
+    assert!(built_again(&site.run(&[
+        "build",
+        "--timings",
+        "--output-dir",
+        "fresh2"
+    ])));
+    assert_eq!(index_of(&site.root().join("fresh2")), changed);
+}
