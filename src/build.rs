@@ -240,7 +240,13 @@ fn render_loaded(
                     .expect("the OS starts a thread")
             });
 
-            let (views, prepared) = context::build_prepared(&site, &bodies, &section_bodies);
+            // A build kept for incremental rebuilds keeps every view; any other makes each
+            // page's view as the page is rendered, and drops it after.
+            let (views, prepared) = if opts.keep_state {
+                context::build_prepared(&site, &bodies, &section_bodies)
+            } else {
+                context::build_prepared_lazily(&site, &bodies, &section_bodies)
+            };
             clock.lap("context");
 
             let mut files = Vec::new();
@@ -255,8 +261,17 @@ fn render_loaded(
                     .filter(|d| d.is_error())
                     .filter_map(|d| d.file.clone())
                     .collect();
-                let (pages, rendered_from) =
-                    render::render(&site, &views, &templates, &with_errors, &mut diags);
+                let view_of = |id| {
+                    context::view_of(&site, &bodies, &section_bodies, &prepared, Target::Page(id))
+                };
+                let (pages, rendered_from) = render::render(
+                    &site,
+                    &views,
+                    Some(&view_of),
+                    &templates,
+                    &with_errors,
+                    &mut diags,
+                );
                 files = pages;
                 origins = rendered_from;
                 compiled = Some(templates);

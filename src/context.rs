@@ -143,13 +143,24 @@ pub fn build(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> V
     build_prepared(site, bodies, section_bodies).0
 }
 
-/// [`build`], also returning the prepared values, for [`page_view_of`] later.
+/// [`build`], also returning the prepared values, for [`view_of`] later.
 pub fn build_prepared(
     site: &Site,
     bodies: &[Rendered],
     section_bodies: &[Rendered],
 ) -> (Views, Prepared) {
     build_prepared_reusing(site, bodies, section_bodies, None)
+}
+
+/// [`build_prepared`] without the pages' views (`Views::pages` is empty): the renderer makes
+/// each with [`view_of`] when it renders the page and drops it after, so the views of the
+/// whole site (the largest values of a build after the output) are never all held at once.
+pub fn build_prepared_lazily(
+    site: &Site,
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+) -> (Views, Prepared) {
+    build_views(site, bodies, section_bodies, None, false)
 }
 
 /// [`build_prepared`] for an incremental rebuild, with the site and prepared values of the
@@ -160,6 +171,16 @@ pub fn build_prepared_reusing(
     bodies: &[Rendered],
     section_bodies: &[Rendered],
     old: Option<(&Site, &Prepared)>,
+) -> (Views, Prepared) {
+    build_views(site, bodies, section_bodies, old, true)
+}
+
+fn build_views(
+    site: &Site,
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+    old: Option<(&Site, &Prepared)>,
+    with_pages: bool,
 ) -> (Views, Prepared) {
     let config = Value::from_serializable(&site.config);
 
@@ -327,10 +348,14 @@ pub fn build_prepared_reusing(
         section_bodies,
         prepared: &prepared,
     };
-    let pages: Vec<Value> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|id| page_view(&b, id))
-        .collect();
+    let pages: Vec<Value> = if with_pages {
+        (0..site.pages.len())
+            .into_par_iter()
+            .map(|id| page_view(&b, id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let sections: Vec<Value> = (0..site.sections.len())
         .into_par_iter()
         .map(|id| section_view(&b, id))
@@ -429,8 +454,9 @@ impl ViewComparer {
     }
 }
 
-/// The view of one page or section again, after an edit of its body that changed neither
-/// what it links to nor what it cites (so `prepared` still holds).
+/// The view of one page or section: again, after an edit of its body that changed neither
+/// what it links to nor what it cites (so `prepared` still holds); or for the first time,
+/// after [`build_prepared_lazily`].
 pub fn view_of(
     site: &Site,
     bodies: &[Rendered],

@@ -415,24 +415,33 @@ struct Job<'a> {
     /// `Some` when the template was chosen in front matter: its span, to point at it.
     chosen_at: Option<(&'a str, std::ops::Range<usize>)>,
     key: &'static str,
-    value: Value,
+    /// The view; `None` for a page whose view is made when it is rendered.
+    value: Option<Value>,
     path: String,
-    /// The engine's `<head>` tags for this page.
-    head: String,
+    /// The engine's `<head>` tags; `None` for a page, whose tags are made when it is
+    /// rendered.
+    head: Option<String>,
+    page: Option<crate::model::PageId>,
 }
+
+/// Makes the view of a page that `Views::pages` does not hold (see
+/// `context::build_prepared_lazily`).
+pub type PageViews<'a> = &'a (dyn Fn(crate::model::PageId) -> Value + Sync);
 
 /// Renders every page and section, plus `404.html` when the theme has one.
 /// Pages whose content file has errors are skipped: rendering them would only add errors
 /// caused by the first ones.
+/// `page_views` makes the view of a page that `views.pages` does not hold.
 pub fn render(
     site: &Site,
     views: &Views,
+    page_views: Option<PageViews>,
     templates: &Templates,
     skip: &std::collections::HashSet<PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<OutputFile>, Origins) {
     let tera = with_globals(templates, views);
-    render_some(&tera, site, views, templates, skip, None, diags)
+    render_some(&tera, site, views, page_views, templates, skip, None, diags)
 }
 
 /// The templates with the values every page sees (`config`, `site`).
@@ -475,10 +484,12 @@ pub fn heads(site: &Site) -> (Vec<String>, Vec<String>) {
 
 /// [`render`] with templates from [`with_globals`], limited to the pages and sections of the
 /// content files in `only` when it is given (and then without `404.html`).
+#[allow(clippy::too_many_arguments)]
 pub fn render_some(
     tera: &Tera,
     site: &Site,
     views: &Views,
+    page_views: Option<PageViews>,
     templates: &Templates,
     skip: &std::collections::HashSet<PathBuf>,
     only: Option<&std::collections::HashSet<PathBuf>>,
@@ -508,9 +519,10 @@ pub fn render_some(
                 .as_ref()
                 .map(|t| (s.doc.src.as_str(), shift(t.span(), s.doc.fm_offset))),
             key: "section",
-            value: views.sections[id].clone(),
+            value: Some(views.sections[id].clone()),
             path: s.doc.path.clone(),
-            head: section_head(site, s),
+            head: Some(section_head(site, s)),
+            page: None,
         });
     }
     if !site.sections.iter().any(|s| s.folder.is_empty()) && wanted(Path::new("content/_index.md"))
@@ -528,9 +540,9 @@ pub fn render_some(
             file: Path::new("content/_index.md"),
             chosen_at: None,
             key: "section",
-            value: Value::from(m),
+            value: Some(Value::from(m)),
             path: "/".into(),
-            head: publish::head(
+            head: Some(publish::head(
                 site,
                 &Subject::Section {
                     title: &site.config.title,
@@ -538,7 +550,8 @@ pub fn render_some(
                     path: "/",
                     home: true,
                 },
-            ),
+            )),
+            page: None,
         });
     }
     for (id, p) in site.pages.iter().enumerate() {
@@ -565,9 +578,10 @@ pub fn render_some(
                 .as_ref()
                 .map(|t| (p.doc.src.as_str(), shift(t.span(), p.doc.fm_offset))),
             key: "page",
-            value: views.pages[id].clone(),
+            value: views.pages.get(id).cloned(),
             path: p.doc.path.clone(),
-            head: publish::head(site, &Subject::Page(p)),
+            head: None,
+            page: Some(id),
         });
     }
 
@@ -617,11 +631,24 @@ pub fn render_some(
     let results: Vec<Result<OutputFile, (Diagnostic, &Path)>> = runnable
         .par_iter()
         .map(|job| {
+            let value = match (&job.value, job.page, page_views) {
+                (Some(v), _, _) => v.clone(),
+                (None, Some(id), Some(make)) => make(id),
+                // `views.pages` holds every page unless `page_views` is given.
+                (None, _, _) => Value::none(),
+            };
+            let head = match (&job.head, job.page) {
+                (Some(h), _) => Value::safe_string(h),
+                (None, Some(id)) => {
+                    Value::safe_string(&publish::head(site, &Subject::Page(&site.pages[id])))
+                }
+                (None, None) => Value::safe_string(""),
+            };
             let mut ctx = Context::new();
-            ctx.insert_value(job.key, job.value.clone());
+            ctx.insert_value(job.key, value);
             ctx.insert_value("current_path", Value::from(job.path.as_str()));
             ctx.insert_value("current_url", Value::from(site.url(&job.path)));
-            ctx.insert_value("head", Value::safe_string(&job.head));
+            ctx.insert_value("head", head);
             crate::guard::page(job.file, "the template", || {
                 tera.render(&job.template, &ctx)
             })
