@@ -230,7 +230,15 @@ fn whole_site(c: &mut Criterion) {
         g.bench_function(format!("templates, {name} theme (every page)"), |b| {
             b.iter(|| {
                 let mut diags = Vec::new();
-                let out = render::render(&s, &views, None, &templates, &HashSet::new(), &mut diags);
+                let out = render::render(
+                    &s,
+                    &views,
+                    None,
+                    None,
+                    &templates,
+                    &HashSet::new(),
+                    &mut diags,
+                );
                 assert!(diags.is_empty());
                 out
             })

@@ -37,6 +37,10 @@ pub struct BuildOptions {
     /// Keep the search index already in the output dir when its records did not change
     /// (`build` sets it; a `check` writes nothing, so has nothing to keep).
     pub keep_index: bool,
+    /// Scan each file for links and stage it into the output dir as soon as it is made,
+    /// instead of holding the whole output until the end (`build` sets it). `Built::staging`
+    /// then holds the write to commit, and `Built::files` the paths, without their bytes.
+    pub stream: bool,
 }
 
 /// The stages of a build, in order.
@@ -70,6 +74,8 @@ pub struct Built {
     pub beside: Vec<(&'static str, Duration)>,
     /// With `keep_state`: what the next, incremental, rebuild starts from.
     pub state: Option<Box<State>>,
+    /// With `stream`: the write, every file staged, to commit.
+    pub staging: Option<write::Staging>,
 }
 
 /// The intermediate values of a successful build, kept by `serve` so that a rebuild can redo
@@ -207,6 +213,56 @@ fn render_loaded(
     let index_search = site.config.search && !opts.defer_search && !has_errors(&diags);
     let previous_output = opts.keep_index.then(|| output_dir(opts, &site.config));
     let stop_search = AtomicBool::new(false);
+
+    // Streaming: the output dir is checked, and the write started, before any page is made.
+    let mut staging = None;
+    if opts.stream && !has_errors(&diags) {
+        let out = output_dir(opts, &site.config);
+        write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
+        diags.extend(interrupted_warning(&out));
+        let write_opts = WriteOptions {
+            force: opts.force,
+            preserve: site.config.preserve.clone(),
+        };
+        staging = Some(write::Staging::new(&out, &write_opts).map_err(|d| vec![d])?);
+    }
+    let site_files = publish::site_files(&site);
+    // The files a page may link to that are known before any is made (the index's are
+    // not): a link to one of them without an anchor needs no check after the scan.
+    let known: HashSet<String> = match staging {
+        Some(_) => site
+            .pages
+            .iter()
+            .map(|p| &p.doc.path)
+            .chain(site.sections.iter().map(|s| &s.doc.path))
+            .map(|path| format!("{}index.html", path.trim_start_matches('/')))
+            .chain(std::iter::once("index.html".to_string()))
+            .chain(loaded.statics.iter().map(|s| s.rel.clone()))
+            .chain(site_files.iter().map(|(path, _)| path.to_string()))
+            .collect(),
+        None => HashSet::new(),
+    };
+    let streamed_scans = std::sync::Mutex::new(std::collections::HashMap::new());
+    // What a streaming build does with each file as it is made: scans (and rewrites) its
+    // links, stages it, and keeps only its path and what the scan found.
+    let sink = |mut f: OutputFile| -> OutputFile {
+        let Some(staging) = &staging else {
+            return f;
+        };
+        let scan = links::scan_files(
+            std::slice::from_mut(&mut f),
+            &site.config.base_path,
+            site.config.relative_links,
+            &known,
+        );
+        staging.stage(&f);
+        f.bytes = Vec::new();
+        if let (Ok(mut scans), Some(scan)) = (streamed_scans.lock(), scan.into_iter().next()) {
+            scans.insert(f.path.clone(), scan);
+        }
+        f
+    };
+    let streaming = staging.is_some();
     let (prepared, views, files, origins, compiled, statics, external, link_index, deferred) =
         std::thread::scope(|scope| {
             let search = index_search.then(|| {
@@ -268,6 +324,7 @@ fn render_loaded(
                     &site,
                     &views,
                     Some(&view_of),
+                    streaming.then_some(&sink),
                     &templates,
                     &with_errors,
                     &mut diags,
@@ -289,10 +346,10 @@ fn render_loaded(
             for s in loaded.statics {
                 if taken.insert(s.rel.clone()) {
                     statics.insert(s.rel.clone());
-                    files.push(OutputFile {
+                    files.push(sink(OutputFile {
                         path: s.rel,
                         bytes: s.bytes,
-                    });
+                    }));
                 } else {
                     diags.push(
                         Diagnostic::warning(format!(
@@ -305,27 +362,30 @@ fn render_loaded(
             }
             // Before the index's files, which are all under pagefind/, so these names are
             // never taken by it.
-            for (path, text) in publish::site_files(&site) {
+            for (path, text) in site_files {
                 if taken.insert(path.to_string()) {
-                    files.push(OutputFile {
+                    files.push(sink(OutputFile {
                         path: path.into(),
                         bytes: text.into_bytes(),
-                    });
+                    }));
                 }
             }
             files.sort_by(|a, b| a.path.cmp(&b.path));
             // The costly half of the links stage (reading and rewriting every page) and the
-            // editorial warnings need only the pages, so they too run beside the index.
+            // editorial warnings need only the pages, so they too run beside the index. A
+            // streaming build has scanned each file as it was made.
             let mut scans = Vec::new();
             let mut warnings = Vec::new();
             if !has_errors(&diags) {
+                warnings = lint::lint(&site, &bodies, &section_bodies);
+            }
+            if !has_errors(&diags) && !streaming {
                 scans = links::scan_files(
                     &mut files,
                     &site.config.base_path,
                     site.config.relative_links,
                     &taken,
                 );
-                warnings = lint::lint(&site, &bodies, &section_bodies);
             }
             clock.lap("links");
 
@@ -351,16 +411,23 @@ fn render_loaded(
                     match index {
                         Ok(Some(index)) => {
                             let scanned = files.len();
-                            files
-                                .extend(index.into_iter().filter(|f| taken.insert(f.path.clone())));
+                            let new = index.into_iter().filter(|f| taken.insert(f.path.clone()));
+                            if streaming {
+                                let new: Vec<OutputFile> = new.collect();
+                                files.par_extend(new.into_par_iter().map(&sink));
+                            } else {
+                                files.extend(new);
+                            }
                             // Not HTML, so there is nothing in them to scan; but their names
                             // are what the pages' links to them are checked against.
-                            scans.extend(links::scan_files(
-                                &mut files[scanned..],
-                                &site.config.base_path,
-                                site.config.relative_links,
-                                &taken,
-                            ));
+                            if !streaming {
+                                scans.extend(links::scan_files(
+                                    &mut files[scanned..],
+                                    &site.config.base_path,
+                                    site.config.relative_links,
+                                    &taken,
+                                ));
+                            }
                         }
                         Ok(None) => {}
                         Err(d) => diags.push(d),
@@ -371,6 +438,15 @@ fn render_loaded(
 
             let mut external = links::External::new();
             let mut link_index = links::LinkIndex::default();
+            if streaming && !has_errors(&diags) {
+                // Every file went through the sink, which scanned it.
+                let mut found =
+                    std::mem::take(&mut *streamed_scans.lock().unwrap_or_else(|e| e.into_inner()));
+                scans = files
+                    .iter()
+                    .map(|f| found.remove(&f.path).expect("the sink scans every file"))
+                    .collect();
+            }
             if !has_errors(&diags) {
                 // Back in path order, with each file's scan, so that the checks report pages
                 // in the same order as before the index joined.
@@ -427,6 +503,21 @@ fn render_loaded(
         timings: clock.timings,
         beside: clock.beside,
         state,
+        staging,
+    })
+}
+
+/// The warning that the last build into `out` was stopped while switching its files in.
+fn interrupted_warning(out: &Path) -> Option<Diagnostic> {
+    write::interrupted(out).then(|| {
+        Diagnostic::warning(format!(
+            "the previous build into {} was interrupted while writing; this build completes it",
+            out.display()
+        ))
+        .with_help(format!(
+            "{} says whether the last build finished",
+            write::MARKER
+        ))
     })
 }
 
@@ -504,34 +595,31 @@ pub fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
     }
 }
 
-/// `dossier build`: render, then write if there were no errors.
+/// `dossier build`: render, then write if there were no errors. Each file is staged into the
+/// output dir as it is made; the staged files are switched in at the end.
 pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
-    // Check the output dir before the work, so a refusal comes fast; the check is repeated
-    // nowhere else because nothing is written before it.
     let mut built = render_site(&BuildOptions {
         keep_index: true,
+        stream: true,
         ..opts.clone()
     })?;
     let out = output_dir(opts, &built.config);
-    write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
-    if write::interrupted(&out) {
-        built.warnings.push(
-            Diagnostic::warning(format!(
-                "the previous build into {} was interrupted while writing; this build completes it",
-                out.display()
-            ))
-            .with_help(format!(
-                "{} says whether the last build finished",
-                write::MARKER
-            )),
-        );
-    }
     let start = Instant::now();
-    let write_opts = WriteOptions {
-        force: opts.force,
-        preserve: built.config.preserve.clone(),
-    };
-    let report = write::write(&out, &built.files, &write_opts).map_err(|d| vec![d])?;
+    let report = match built.staging.take() {
+        Some(staging) => staging.commit(built.files.iter().map(|f| f.path.as_str())),
+        // Only a build with errors streams nothing, and it returned above; kept so that a
+        // build never silently writes nothing.
+        None => {
+            write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
+            built.warnings.extend(interrupted_warning(&out));
+            let write_opts = WriteOptions {
+                force: opts.force,
+                preserve: built.config.preserve.clone(),
+            };
+            write::write(&out, &built.files, &write_opts)
+        }
+    }
+    .map_err(|d| vec![d])?;
     built.timings.push(("write", start.elapsed()));
     Ok(Written {
         built,

@@ -100,6 +100,9 @@ fn start_watchdog() {
                     .with_help("look for a template loop or a pathological input in this file (a huge table, deep nesting)");
                     eprintln!("{}\n", d.render(false));
                     if EXIT_ON_TIMEOUT.load(Ordering::SeqCst) {
+                        // What was staged into the output dir goes, as if the build had
+                        // returned with this error.
+                        crate::write::abort_all();
                         eprintln!("Build stopped; nothing was written.");
                         std::process::exit(1);
                     }

@@ -427,6 +427,9 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     }
     let mut html = String::with_capacity(doc.body().len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, st.out.into_iter());
+    // Held until the end of the build: not with the up to twice its length that growing by
+    // doubling leaves.
+    html.shrink_to_fit();
     st.rendered.html = html;
     st.rendered.links_to.sort_by_key(|t| match t {
         Target::Section(i) => (0, *i),

@@ -428,20 +428,39 @@ struct Job<'a> {
 /// `context::build_prepared_lazily`).
 pub type PageViews<'a> = &'a (dyn Fn(crate::model::PageId) -> Value + Sync);
 
+/// Takes each rendered file as soon as it is made, and returns what is kept of it (`build`
+/// stages it into the output dir and keeps only its path).
+pub type Sink<'a> = &'a (dyn Fn(OutputFile) -> OutputFile + Sync);
+
 /// Renders every page and section, plus `404.html` when the theme has one.
 /// Pages whose content file has errors are skipped: rendering them would only add errors
 /// caused by the first ones.
-/// `page_views` makes the view of a page that `views.pages` does not hold.
+/// `page_views` makes the view of a page that `views.pages` does not hold; `sink`, if given,
+/// takes each file as it is made.
 pub fn render(
     site: &Site,
     views: &Views,
     page_views: Option<PageViews>,
+    sink: Option<Sink>,
     templates: &Templates,
     skip: &std::collections::HashSet<PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<OutputFile>, Origins) {
     let tera = with_globals(templates, views);
-    render_some(&tera, site, views, page_views, templates, skip, None, diags)
+    let (mut out, origins) = render_some(
+        &tera, site, views, page_views, sink, templates, skip, None, diags,
+    );
+    // `render_some` renders the 404 page last, apart from the others.
+    if let Some(sink) = sink
+        && let Some(last) = out.pop()
+    {
+        out.push(if last.path == "404.html" {
+            sink(last)
+        } else {
+            last
+        });
+    }
+    (out, origins)
 }
 
 /// The templates with the values every page sees (`config`, `site`).
@@ -490,6 +509,7 @@ pub fn render_some(
     site: &Site,
     views: &Views,
     page_views: Option<PageViews>,
+    sink: Option<Sink>,
     templates: &Templates,
     skip: &std::collections::HashSet<PathBuf>,
     only: Option<&std::collections::HashSet<PathBuf>>,
@@ -653,9 +673,17 @@ pub fn render_some(
                 tera.render(&job.template, &ctx)
             })
             .map_err(|d| (d, job.file))?
-            .map(|html| OutputFile {
-                path: format!("{}index.html", job.path.trim_start_matches('/')),
-                bytes: html.into_bytes(),
+            .map(|mut html| {
+                // Held until the write: without the slack of a string grown by doubling.
+                html.shrink_to_fit();
+                let file = OutputFile {
+                    path: format!("{}index.html", job.path.trim_start_matches('/')),
+                    bytes: html.into_bytes(),
+                };
+                match sink {
+                    Some(sink) => sink(file),
+                    None => file,
+                }
             })
             .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
         })

@@ -3,12 +3,16 @@
 //! It refuses an output dir that is, contains or lies inside the site root's sources (the
 //! site root itself, `content/`, `themes/`, `templates/`, `static/`), and a non-empty dir it
 //! did not create (no `.dossier-output` marker) unless forced. Files whose bytes did not
-//! change are not rewritten; changed files are written to a temporary name and renamed, so a
-//! reader never sees half a file; files from an earlier build that are no longer produced are
+//! change are not rewritten; changed files are staged under a temporary name (`build` stages
+//! each as soon as it is made, through [`Staging`]) and renamed into place only once the
+//! whole build has succeeded, so a reader never sees half a file and a failed build takes
+//! back what it staged; files from an earlier build that are no longer produced are
 //! removed, except the ones site.toml's `preserve` lists (`CNAME`, `.git`, …).
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use rayon::prelude::*;
 
@@ -19,6 +23,8 @@ use crate::render::OutputFile;
 pub const MARKER: &str = ".dossier-output";
 const MARKER_TEXT: &str = "dossier build: complete\nThis folder is written by `dossier build`; it is replaced on every build.\n";
 const MARKER_COMPLETE_FIRST_LINE: &str = "dossier build: complete";
+const MARKER_STAGING_FIRST_LINE: &str = "dossier build: STAGING";
+const MARKER_STAGING: &str = "dossier build: STAGING\nA build is writing its new files beside the previous ones, under temporary names\n(.*.dossier-tmp); the previous output is intact. If no build is running, it was stopped:\nthe next build removes those files.\n";
 const MARKER_INCOMPLETE: &str = "dossier build: INCOMPLETE\nA build was writing this folder and did not finish: some files are from the new build,\nsome from the previous one. Run `dossier build` again to complete it.\n";
 
 #[derive(Debug, Clone, Default)]
@@ -120,111 +126,268 @@ pub fn write(
     files: &[OutputFile],
     opts: &WriteOptions,
 ) -> Result<WriteReport, Diagnostic> {
-    let fail = |what: &str, path: &Path, e: std::io::Error| {
-        Diagnostic::error(format!(
-            "cannot {what} {}: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-        .with_help("check that the output dir is writable and the disk is not full")
-    };
     for f in files {
         if !is_safe_relative(&f.path) {
-            return Err(Diagnostic::error(format!(
-                "refusing to write {:?}: it is not a plain path inside the output dir",
-                f.path
-            )));
+            return Err(unsafe_path(&f.path));
         }
     }
-    std::fs::create_dir_all(out).map_err(|e| fail("create", out, e))?;
-    let marker = out.join(MARKER);
+    let staging = Staging::new(out, opts)?;
+    files.par_iter().for_each(|f| staging.stage(f));
+    staging.commit(files.iter().map(|f| f.path.as_str()))
+}
 
-    // What changed. Unchanged files are not touched at all.
-    let changed: Vec<&OutputFile> = files
-        .par_iter()
-        .filter(|f| std::fs::read(out.join(&f.path)).map_or(true, |old| old != f.bytes))
-        .collect();
-    let mut report = WriteReport {
-        written: changed.len(),
-        unchanged: files.len() - changed.len(),
-        removed: 0,
+fn unsafe_path(path: &str) -> Diagnostic {
+    Diagnostic::error(format!(
+        "refusing to write {path:?}: it is not a plain path inside the output dir"
+    ))
+}
+
+fn fail(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "cannot {what} {}: {}",
+        path.display(),
+        io_reason(&e)
+    ))
+    .with_help("check that the output dir is writable and the disk is not full")
+}
+
+/// A write in progress. Each changed file is staged under a temporary name beside its final
+/// one as soon as it is made (so `build` need not hold the whole output in memory), then
+/// [`Staging::commit`] switches them all in. Dropped without a commit (the build failed),
+/// it removes what it staged, the folders it created and its marker: the previous output is
+/// as it was. [`abort_all`] does the same for a process about to exit.
+pub struct Staging {
+    shared: Arc<Shared>,
+    finished: bool,
+}
+
+struct Shared {
+    out: PathBuf,
+    opts: WriteOptions,
+    /// The marker before staging began, put back by an abort (`None`: there was none).
+    marker_before: Option<Vec<u8>>,
+    /// The output dir did not exist: an abort removes it again.
+    made_out: bool,
+    /// (temporary, final) paths.
+    staged: Mutex<Vec<(PathBuf, PathBuf)>>,
+    /// Folders created for staged files.
+    created: Mutex<Vec<PathBuf>>,
+    unchanged: AtomicUsize,
+    /// The first failure; nothing more is staged after it.
+    failure: Mutex<Option<Diagnostic>>,
+    /// Undone: a file staged after this removes itself.
+    aborted: AtomicBool,
+}
+
+/// The writes in progress, for [`abort_all`].
+static ACTIVE: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
+
+/// Undoes every write in progress: for a process about to exit (a page over its time limit)
+/// without unwinding to the `Staging` that would.
+pub fn abort_all() {
+    let active = match ACTIVE.lock() {
+        Ok(mut a) => std::mem::take(&mut *a),
+        Err(_) => return,
     };
+    for shared in active.iter().filter_map(Weak::upgrade) {
+        shared.abort();
+    }
+}
 
-    // Folders the new files need; the ones that did not exist are removed again if the
-    // write fails.
-    let mut dirs: Vec<PathBuf> = changed
-        .iter()
-        .filter_map(|f| out.join(&f.path).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    let mut created = Vec::new();
-    for d in &dirs {
+impl Staging {
+    /// Starts a write into `out`, which `check_output_dir` has accepted: creates it if need
+    /// be, and marks it as being staged.
+    pub fn new(out: &Path, opts: &WriteOptions) -> Result<Staging, Diagnostic> {
+        let made_out = !out.exists();
+        std::fs::create_dir_all(out).map_err(|e| fail("create", out, e))?;
+        let marker = out.join(MARKER);
+        let marker_before = std::fs::read(&marker).ok();
+        // A marker that says an earlier build was interrupted while switching stays: the
+        // output is mixed until this build completes it.
+        let mixed = marker_before
+            .as_ref()
+            .is_some_and(|m| !m.starts_with(MARKER_COMPLETE_FIRST_LINE.as_bytes()));
+        let staging = Staging {
+            shared: Arc::new(Shared {
+                out: out.to_path_buf(),
+                opts: opts.clone(),
+                marker_before,
+                made_out,
+                staged: Mutex::new(Vec::new()),
+                created: Mutex::new(Vec::new()),
+                unchanged: AtomicUsize::new(0),
+                failure: Mutex::new(None),
+                aborted: AtomicBool::new(false),
+            }),
+            finished: false,
+        };
+        if let Ok(mut active) = ACTIVE.lock() {
+            active.retain(|w| w.strong_count() > 0);
+            active.push(Arc::downgrade(&staging.shared));
+        }
+        if !mixed {
+            // Dropped on failure: the dir made above goes again.
+            write_atomically(&marker, MARKER_STAGING).map_err(|e| fail("write", &marker, e))?;
+        }
+        Ok(staging)
+    }
+
+    /// Stages `f` unless the output already holds it byte for byte. Thread-safe; a failure
+    /// is kept for [`Staging::commit`] to report.
+    pub fn stage(&self, f: &OutputFile) {
+        self.shared.stage(f);
+    }
+
+    /// Switches the staged files in and removes the files of earlier builds that are not in
+    /// `produced` (every path of this build, staged or unchanged), then marks the output
+    /// complete. A failure while staging is reported here, after undoing the staging.
+    pub fn commit<'a>(
+        mut self,
+        produced: impl Iterator<Item = &'a str>,
+    ) -> Result<WriteReport, Diagnostic> {
+        self.finished = true;
+        let shared = &self.shared;
+        if let Some(d) = shared.failure.lock().ok().and_then(|mut f| f.take()) {
+            shared.abort();
+            return Err(d.with_note(format!("{} was left as it was", shared.out.display())));
+        }
+        let marker = shared.out.join(MARKER);
+        // From here until the marker says "complete" again, the output is a mix of old and
+        // new files; the marker says so, and the next build completes it.
+        if let Err(e) = write_atomically(&marker, MARKER_INCOMPLETE) {
+            shared.abort();
+            return Err(fail("write", &marker, e));
+        }
+        let mut staged = shared
+            .staged
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
+        staged.sort();
+        let mut report = WriteReport {
+            written: staged.len(),
+            unchanged: shared.unchanged.load(Ordering::Relaxed),
+            removed: 0,
+        };
+        // A fault-injection point for the tests: the process dies after this many files are
+        // switched, as a SIGKILL would leave it.
+        let crash_after: Option<usize> = std::env::var("DOSSIER_TEST_CRASH_AFTER_RENAMES")
+            .ok()
+            .and_then(|v| v.parse().ok());
+        for (i, (tmp, full)) in staged.iter().enumerate() {
+            if crash_after == Some(i) {
+                std::process::abort();
+            }
+            std::fs::rename(tmp, full).map_err(|e| fail("replace", full, e))?;
+        }
+        let keep: BTreeSet<PathBuf> = produced.map(PathBuf::from).collect();
+        report.removed = remove_stale(&shared.out, &keep, &shared.opts.preserve)?;
+        write_atomically(&marker, MARKER_TEXT).map_err(|e| fail("write", &marker, e))?;
+        Ok(report)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.shared.abort();
+        }
+    }
+}
+
+impl Shared {
+    fn failed(&self) -> bool {
+        self.aborted.load(Ordering::SeqCst) || self.failure.lock().map_or(true, |f| f.is_some())
+    }
+
+    fn record(&self, d: Diagnostic) {
+        if let Ok(mut f) = self.failure.lock() {
+            f.get_or_insert(d);
+        }
+    }
+
+    fn stage(&self, f: &OutputFile) {
+        if self.failed() {
+            return;
+        }
+        if !is_safe_relative(&f.path) {
+            return self.record(unsafe_path(&f.path));
+        }
+        let full = self.out.join(&f.path);
+        if std::fs::read(&full).is_ok_and(|old| old == f.bytes) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if let Some(dir) = full.parent()
+            && let Err(e) = self.make_dir(dir)
+        {
+            return self.record(fail("create", dir, e));
+        }
+        let tmp = temp_name(&full);
+        if let Err(e) = std::fs::write(&tmp, &f.bytes) {
+            let _ = std::fs::remove_file(&tmp);
+            return self.record(fail("write", &full, e));
+        }
+        match self.staged.lock() {
+            // Checked under the lock that `abort` takes: staged after it, removed here.
+            Ok(mut staged) if !self.aborted.load(Ordering::SeqCst) => staged.push((tmp, full)),
+            _ => {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+    }
+
+    /// Creates `dir` and its missing parents inside the output dir, noting the ones it made.
+    fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
+        if dir.is_dir() {
+            return Ok(());
+        }
         let mut missing = Vec::new();
-        let mut p = d.as_path();
-        while !p.exists() && p.starts_with(out) {
+        let mut p = dir;
+        while !p.exists() && p.starts_with(&self.out) {
             missing.push(p.to_path_buf());
             match p.parent() {
                 Some(parent) => p = parent,
                 None => break,
             }
         }
-        if let Err(e) = std::fs::create_dir_all(d) {
-            undo(&[], &created);
-            return Err(fail("create", d, e));
+        std::fs::create_dir_all(dir)?;
+        if let Ok(mut created) = self.created.lock() {
+            created.extend(missing);
         }
-        created.extend(missing);
+        Ok(())
     }
 
-    // 1. Stage every changed file under a temporary name beside its final one. Nothing of the
-    //    previous output has changed yet, so a failure here (a full disk) leaves it intact.
-    let staged: Vec<Result<(PathBuf, PathBuf), Diagnostic>> = changed
-        .par_iter()
-        .map(|f| {
-            let full = out.join(&f.path);
-            let tmp = temp_name(&full);
-            match std::fs::write(&tmp, &f.bytes) {
-                Ok(()) => Ok((tmp, full)),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    Err(fail("write", &full, e))
-                }
+    /// Undoes the staging: the staged files, the folders made for them, the marker.
+    fn abort(&self) {
+        let temps: Vec<PathBuf> = match self.staged.lock() {
+            Ok(mut staged) => {
+                self.aborted.store(true, Ordering::SeqCst);
+                staged.drain(..).map(|(t, _)| t).collect()
             }
-        })
-        .collect();
-    if let Some(first_error) = staged.iter().find_map(|r| r.as_ref().err()) {
-        let temps: Vec<PathBuf> = staged
-            .iter()
-            .filter_map(|r| r.as_ref().ok().map(|(t, _)| t.clone()))
-            .collect();
+            Err(_) => return,
+        };
+        let mut created = self
+            .created
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default();
+        created.sort();
+        created.dedup();
         undo(&temps, &created);
-        return Err(first_error
-            .clone()
-            .with_note(format!("{} was left as it was", out.display())));
-    }
-    let staged: Vec<(PathBuf, PathBuf)> = staged.into_iter().filter_map(Result::ok).collect();
-
-    // 2. Switch. From here until the marker says "complete" again, the output is a mix of old
-    //    and new files; the marker says so, and the next build completes it.
-    write_atomically(&marker, MARKER_INCOMPLETE).map_err(|e| {
-        let temps: Vec<PathBuf> = staged.iter().map(|(t, _)| t.clone()).collect();
-        undo(&temps, &created);
-        fail("write", &marker, e)
-    })?;
-    // A fault-injection point for the tests: the process dies after this many files are
-    // switched, as a SIGKILL would leave it.
-    let crash_after: Option<usize> = std::env::var("DOSSIER_TEST_CRASH_AFTER_RENAMES")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    for (i, (tmp, full)) in staged.iter().enumerate() {
-        if crash_after == Some(i) {
-            std::process::abort();
+        let marker = self.out.join(MARKER);
+        match &self.marker_before {
+            Some(text) => {
+                let _ = std::fs::write(&marker, text);
+            }
+            None => {
+                let _ = std::fs::remove_file(&marker);
+            }
         }
-        std::fs::rename(tmp, full).map_err(|e| fail("replace", full, e))?;
+        if self.made_out {
+            let _ = std::fs::remove_dir(&self.out);
+        }
     }
-    report.removed = remove_stale(out, files, &opts.preserve)?;
-    write_atomically(&marker, MARKER_TEXT).map_err(|e| fail("write", &marker, e))?;
-    Ok(report)
 }
 
 /// `dir/.name.dossier-tmp` for `dir/name`.
@@ -259,7 +422,10 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 /// is there but does not say the build completed.
 pub fn interrupted(out: &Path) -> bool {
     match std::fs::read_to_string(out.join(MARKER)) {
-        Ok(m) => !m.starts_with(MARKER_COMPLETE_FIRST_LINE),
+        // A build stopped while staging left the previous output intact.
+        Ok(m) => {
+            !m.starts_with(MARKER_COMPLETE_FIRST_LINE) && !m.starts_with(MARKER_STAGING_FIRST_LINE)
+        }
         Err(e) => e.kind() != std::io::ErrorKind::NotFound,
     }
 }
@@ -267,10 +433,9 @@ pub fn interrupted(out: &Path) -> bool {
 /// Removes files of earlier builds that this build did not produce, then empty folders.
 fn remove_stale(
     out: &Path,
-    files: &[OutputFile],
+    keep: &BTreeSet<PathBuf>,
     preserve: &[String],
 ) -> Result<usize, Diagnostic> {
-    let keep: BTreeSet<PathBuf> = files.iter().map(|f| PathBuf::from(&f.path)).collect();
     let preserved = |rel: &Path| {
         rel == Path::new(MARKER)
             || preserve.iter().any(|p| {

@@ -225,6 +225,18 @@ fn a_build_killed_at_any_moment_leaves_the_old_output_or_says_it_is_incomplete()
         let marker_text = std::fs::read_to_string(&marker).unwrap_or_default();
         let outcome = if now == old {
             "untouched"
+        } else if marker_text.starts_with("dossier build: STAGING") {
+            // Stopped while staging: the previous output is intact beside the staged files.
+            let mut now = now.clone();
+            now.retain(|rel, _| !rel.ends_with(".dossier-tmp"));
+            now.remove(".dossier-output");
+            let mut old = old.clone();
+            old.remove(".dossier-output");
+            assert!(
+                now == old,
+                "kill {k}: the marker says staging but the previous output changed"
+            );
+            "stopped while staging"
         } else if marker_text.starts_with("dossier build: complete") {
             let mut now = now.clone();
             now.remove(".dossier-output");
@@ -469,4 +481,42 @@ fn the_search_index_is_kept_only_while_its_records_and_files_are_the_same() {
         "fresh2"
     ])));
     assert_eq!(index_of(&site.root().join("fresh2")), changed);
+}
+
+#[test]
+fn a_build_that_fails_after_its_pages_were_staged_leaves_no_trace() {
+    // A broken link is only found once every page is made, and so staged into the output
+    // dir: the failed build must take all of it back.
+    let site = Site::base();
+    let broken = |site: &Site| {
+        site.write(
+            "themes/t/templates/talk.html",
+            r#"{% extends "base.html" %}{% block main %}<a href="/sub/nowhere/">x</a>{% endblock main %}"#,
+        );
+        let out = site.run(&["build"]);
+        assert_eq!(out.status, 1, "{}", out.stderr);
+        assert!(out.stderr.contains("broken link"), "{}", out.stderr);
+    };
+    // Into an output dir that did not exist: it does not exist after.
+    broken(&site);
+    assert!(!site.root().join("public").exists());
+
+    // Into the previous output, edited since so that every page is staged: byte-identical
+    // after, marker included, and no staged file left.
+    std::fs::remove_dir_all(site.root().join("themes/t/templates")).unwrap();
+    crate::support::copy_tree(
+        &crate::support::fixtures().join("base/themes/t/templates"),
+        &site.root().join("themes/t/templates"),
+    );
+    assert_eq!(site.run(&["build"]).status, 0);
+    let before = tree(&site.root().join("public"));
+    site.write(
+        "themes/t/templates/base.html",
+        &format!(
+            "<!-- a comment in every page -->\n{}",
+            site.read("themes/t/templates/base.html")
+        ),
+    );
+    broken(&site);
+    assert_eq!(tree(&site.root().join("public")), before);
 }
