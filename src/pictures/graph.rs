@@ -104,7 +104,14 @@ impl Graph {
             let a = angles[i];
             (c + r * a.sin(), c - r * a.cos())
         };
-        let index = |id: PageId| nodes.iter().position(|n| n.id == id);
+        // By id: a lookup per edge end, and a site may have tens of thousands of actors.
+        let positions: std::collections::HashMap<PageId, usize> = nodes
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, n)| (n.id, i))
+            .collect();
+        let index = |id: PageId| positions.get(&id).copied();
         let mut out = String::new();
         let size = num(2.0 * c);
         let _ = write!(

@@ -132,24 +132,54 @@ pub fn densest_cluster(points: &[(f64, f64)]) -> Vec<usize> {
         g[i] = r;
         r
     }
+    // Points closer than CLUSTER_PX lie in the same or a neighbouring cell of a grid of that
+    // size, so only those pairs are measured: a site-wide map of tens of thousands of places
+    // would otherwise measure billions. (Each union links the larger root to the smaller, so
+    // a group's root is its lowest index whatever the order of the unions.)
+    let cell = |p: (f64, f64)| {
+        (
+            (p.0 / CLUSTER_PX).floor() as i64,
+            (p.1 / CLUSTER_PX).floor() as i64,
+        )
+    };
+    let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, &p) in points.iter().enumerate() {
+        grid.entry(cell(p)).or_default().push(i);
+    }
     for i in 0..n {
-        for j in i + 1..n {
-            let (a, b) = (points[i], points[j]);
-            if (a.0 - b.0).hypot(a.1 - b.1) < CLUSTER_PX {
-                let (ri, rj) = (find(&mut group, i), find(&mut group, j));
-                group[ri.max(rj)] = ri.min(rj);
+        let (cx, cy) = cell(points[i]);
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                let Some(near) = grid.get(&(cx + dx, cy + dy)) else {
+                    continue;
+                };
+                for &j in near.iter().filter(|&&j| j > i) {
+                    let (a, b) = (points[i], points[j]);
+                    if (a.0 - b.0).hypot(a.1 - b.1) < CLUSTER_PX {
+                        let (ri, rj) = (find(&mut group, i), find(&mut group, j));
+                        group[ri.max(rj)] = ri.min(rj);
+                    }
+                }
             }
         }
     }
     let roots: Vec<usize> = (0..n).map(|i| find(&mut group, i)).collect();
-    let mut best: Vec<usize> = Vec::new();
+    let mut sizes = vec![0usize; n];
+    for &r in &roots {
+        sizes[r] += 1;
+    }
+    // The biggest; of equal ones, the lowest root (the first reached in index order).
+    let mut best: Option<usize> = None;
     for r in 0..n {
-        let members: Vec<usize> = (0..n).filter(|&i| roots[i] == r).collect();
-        if members.len() >= 3 && members.len() > best.len() {
-            best = members;
+        if sizes[r] >= 3 && best.is_none_or(|b| sizes[r] > sizes[b]) {
+            best = Some(r);
         }
     }
-    best
+    match best {
+        Some(b) => (0..n).filter(|&i| roots[i] == b).collect(),
+        None => Vec::new(),
+    }
 }
 
 /// The drawn maps and which places each shows.
@@ -566,6 +596,73 @@ mod tests {
             place("Geneva", "city", 46.2044, 6.1432),
             place("Washington", "city", 38.9072, -77.0369),
         ]
+    }
+
+    /// The plain quadratic definition, to check the grid against.
+    fn densest_cluster_by_pairs(points: &[(f64, f64)]) -> Vec<usize> {
+        let n = points.len();
+        let mut group: Vec<usize> = (0..n).collect();
+        fn find(g: &mut [usize], i: usize) -> usize {
+            let mut r = i;
+            while g[r] != r {
+                r = g[r];
+            }
+            g[i] = r;
+            r
+        }
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = (points[i], points[j]);
+                if (a.0 - b.0).hypot(a.1 - b.1) < CLUSTER_PX {
+                    let (ri, rj) = (find(&mut group, i), find(&mut group, j));
+                    group[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+        let roots: Vec<usize> = (0..n).map(|i| find(&mut group, i)).collect();
+        let mut best: Vec<usize> = Vec::new();
+        for r in 0..n {
+            let members: Vec<usize> = (0..n).filter(|&i| roots[i] == r).collect();
+            if members.len() >= 3 && members.len() > best.len() {
+                best = members;
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn densest_cluster_agrees_with_its_quadratic_definition() {
+        // Deterministic pseudo-random points (SplitMix64), clustered and spread, negative
+        // coordinates and cell borders included.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for round in 0..200 {
+            let n = 1 + round % 60;
+            let spread = [40.0, 120.0, 600.0][round % 3];
+            let points: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    let x = (next() - 0.3) * spread;
+                    let y = (next() - 0.3) * spread;
+                    // Some points exactly on cell borders.
+                    if next() < 0.1 {
+                        ((x / CLUSTER_PX).round() * CLUSTER_PX, y)
+                    } else {
+                        (x, y)
+                    }
+                })
+                .collect();
+            assert_eq!(
+                densest_cluster(&points),
+                densest_cluster_by_pairs(&points),
+                "{points:?}"
+            );
+        }
     }
 
     #[test]
