@@ -172,62 +172,31 @@ const URL_ATTRIBUTES: [&str; 6] = [
     "poster",
 ];
 
-/// Decodes the character references a browser would decode in an attribute value before
-/// reading it as a URL: numeric ones (with or without `;`) and the named ones used to hide a
-/// scheme (`&colon;`, `&Tab;`, `&NewLine;`, …).
-fn decode_references(s: &str) -> String {
+/// Decodes the character references in an attribute value as a browser does before reading
+/// it (WHATWG HTML §13.2.5.72): numeric ones with or without `;` (`&#0;`, surrogates and
+/// values past U+10FFFF read as U+FFFD, and `&#128;`–`&#159;` as windows-1252), every named
+/// one with `;`, and the legacy named ones without it (`&amp`, `&lt`, `&copy`…), except
+/// before `=` or a letter or digit, where an attribute keeps them as written (`?a=1&copy=2`).
+///
+/// Borrows `s` when it holds no `&`, as most values do.
+#[doc(hidden)]
+pub fn decode_references(s: &str) -> Cow<'_, str> {
+    let Some(first) = s.find('&') else {
+        return Cow::Borrowed(s);
+    };
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
+    out.push_str(&s[..first]);
+    let mut rest = &s[first..];
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let numeric = rest.strip_prefix("&#");
-        let decoded = numeric.and_then(|n| {
-            let (digits, radix, skip) = match n.strip_prefix(['x', 'X']) {
-                Some(h) => (
-                    h.chars()
-                        .take_while(char::is_ascii_hexdigit)
-                        .collect::<String>(),
-                    16,
-                    3,
-                ),
-                None => (
-                    n.chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect::<String>(),
-                    10,
-                    2,
-                ),
-            };
-            let c = u32::from_str_radix(&digits, radix)
-                .ok()
-                .and_then(char::from_u32)?;
-            let mut len = skip + digits.len();
-            if rest[len..].starts_with(';') {
-                len += 1;
+        match reference(rest) {
+            Some((Decoded::Char(c), len)) => {
+                out.push(c);
+                rest = &rest[len..];
             }
-            Some((c.to_string(), len))
-        });
-        let decoded = decoded.or_else(|| {
-            [
-                ("&colon;", ":"),
-                ("&Tab;", "\t"),
-                ("&NewLine;", "\n"),
-                ("&amp;", "&"),
-                ("&lt;", "<"),
-                ("&gt;", ">"),
-                ("&quot;", "\""),
-                ("&apos;", "'"),
-                ("&nbsp;", "\u{a0}"),
-                ("&sol;", "/"),
-            ]
-            .iter()
-            .find(|(name, _)| rest.starts_with(name))
-            .map(|(name, c)| (c.to_string(), name.len()))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push_str(&c);
+            Some((Decoded::Str(s), len)) => {
+                out.push_str(s);
                 rest = &rest[len..];
             }
             None => {
@@ -237,7 +206,105 @@ fn decode_references(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
+}
+
+enum Decoded {
+    Char(char),
+    Str(&'static str),
+}
+
+/// The named references a browser also reads without `;` (the HTML standard's entities.json
+/// has each of these twice, with and without it): Latin-1 and `&amp`, `&lt`, `&gt`, `&quot`.
+/// Sorted, for a binary search. The full table of names is `html_escape`'s.
+const LEGACY_REFERENCES: [&str; 106] = [
+    "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil",
+    "ETH", "Eacute", "Ecirc", "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT",
+    "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash", "Otilde", "Ouml", "QUOT", "REG", "THORN",
+    "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc", "acute", "aelig", "agrave",
+    "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil", "cent", "copy", "curren", "deg",
+    "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14", "frac34", "gt",
+    "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro",
+    "middot", "nbsp", "not", "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash",
+    "otilde", "ouml", "para", "plusmn", "pound", "quot", "raquo", "reg", "sect", "shy", "sup1",
+    "sup2", "sup3", "szlig", "thorn", "times", "uacute", "ucirc", "ugrave", "uml", "uuml",
+    "yacute", "yen", "yuml",
+];
+
+/// The value of the named reference `name` (without `&` and `;`).
+fn named_reference(name: &str) -> Option<&'static str> {
+    let table = &html_escape::NAMED_ENTITIES;
+    table
+        .binary_search_by(|(n, _)| n.cmp(&name.as_bytes()))
+        .ok()
+        .map(|i| table[i].1)
+}
+
+/// The character reference at the start of `s` (which starts with `&`), as an attribute
+/// value reads it, and its length; `None` if `&` starts none.
+fn reference(s: &str) -> Option<(Decoded, usize)> {
+    let b = s.as_bytes();
+    if b.get(1) == Some(&b'#') {
+        let (start, radix) = match b.get(2) {
+            Some(b'x' | b'X') => (3, 16),
+            _ => (2, 10),
+        };
+        let digits = b[start..]
+            .iter()
+            .take_while(|c| char::from(**c).is_digit(radix))
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        let n = b[start..start + digits].iter().fold(0u32, |n, c| {
+            let d = char::from(*c).to_digit(radix).unwrap_or(0);
+            // Anything past U+10FFFF is U+FFFD: stop growing there.
+            n.saturating_mul(radix).saturating_add(d).min(0x11_0000)
+        });
+        let mut len = start + digits;
+        if b.get(len) == Some(&b';') {
+            len += 1;
+        }
+        return Some((Decoded::Char(numeric_reference(n)), len));
+    }
+    let run = b[1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    let name = &s[1..1 + run];
+    if b.get(1 + run) == Some(&b';')
+        && let Some(value) = named_reference(name)
+    {
+        return Some((Decoded::Str(value), run + 2));
+    }
+    // The longest legacy name the run starts with (they are 2 to 6 characters long).
+    let legacy = (2..=run.min(6))
+        .rev()
+        .map(|len| &name[..len])
+        .find(|prefix| LEGACY_REFERENCES.binary_search(prefix).is_ok())?;
+    let after = b.get(1 + legacy.len());
+    if after.is_some_and(|c| *c == b'=' || c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    Some((Decoded::Str(named_reference(legacy)?), 1 + legacy.len()))
+}
+
+/// The character a numeric reference stands for.
+fn numeric_reference(n: u32) -> char {
+    // windows-1252's characters for the C1 controls it gives a glyph.
+    const C1: [u16; 32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ];
+    let n = match n {
+        0x80..=0x9F => u32::from(C1[(n - 0x80) as usize]),
+        n => n,
+    };
+    match n {
+        0 => '\u{FFFD}',
+        n => char::from_u32(n).unwrap_or('\u{FFFD}'),
+    }
 }
 
 /// The scheme a browser would see in `value` (lowercased), if any.
@@ -950,5 +1017,42 @@ mod tests {
             ]
         );
         assert_eq!(ids, ["t"]);
+    }
+
+    #[test]
+    fn references_are_decoded_as_in_an_attribute_value() {
+        for (written, read) in [
+            ("/plain/", "/plain/"),
+            ("&#47;sub&#x2F;x/", "/sub/x/"),
+            ("&#106avascript", "javascript"),
+            ("&#X6a;", "j"),
+            ("&#0000106;", "j"),
+            (
+                "&#0;&#xD800;&#x110000;&#99999999999;",
+                "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}",
+            ),
+            ("&#128;&#x9F;&#x81;", "\u{20AC}\u{178}\u{81}"),
+            ("&#;&#x;&#xg;&#a", "&#;&#x;&#xg;&#a"),
+            ("&amp;&lt;&colon;&Tab;&NewLine;&sol;", "&<:\t\n/"),
+            ("&notin;&NotANameAtAll;&", "\u{2209}&NotANameAtAll;&"),
+            // Legacy names without `;`: read, but not before `=` or a letter or digit.
+            ("&amp &lt/ &copy", "& </ \u{a9}"),
+            ("?a=1&copy=2&amp2&ampx", "?a=1&copy=2&amp2&ampx"),
+            // The longest legacy name wins, and `;` only counts right after a full name.
+            ("&notit; &not; &noti", "&notit; \u{ac} &noti"),
+            ("&Tab", "&Tab"),
+            ("caf\u{e9}&eacute;", "caf\u{e9}\u{e9}"),
+        ] {
+            assert_eq!(decode_references(written), read, "{written}");
+        }
+        assert!(matches!(decode_references("/x/"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn legacy_references_are_sorted_names_of_the_table() {
+        assert!(LEGACY_REFERENCES.is_sorted());
+        for name in LEGACY_REFERENCES {
+            assert!(named_reference(name).is_some(), "{name}");
+        }
     }
 }
