@@ -4,24 +4,31 @@
 //! ending in `index.html`, so the same output works under any host, any sub-path, and opened
 //! from disk (`file://`).
 //!
-//! Runs on the in-memory output, after templates and before writing. Uses lol_html, a real
-//! HTML rewriter, so attributes are found wherever and however a template writes them.
+//! Runs on the in-memory output, after templates and before writing. Pages are read by
+//! `links::scan`, a scanner that follows the HTML tokenizer, so attributes are found wherever
+//! and however a template writes them and nothing inside comments, scripts or other text is
+//! taken for one; values are read with their character references decoded, as a browser
+//! reads them.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
-use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, RewriteStrSettings, Settings, element};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::render::OutputFile;
 
-/// Where an internal link points: an output file and maybe an anchor.
+mod scan;
+
+/// Where an internal link points: an output file and maybe an anchor. (Public only for the
+/// oracle of the differential test, `fuzz/src/link_oracle.rs`, as are the other hidden
+/// items of this module.)
+#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Target {
-    file: String,
-    anchor: Option<String>,
+pub struct Target {
+    pub file: String,
+    pub anchor: Option<String>,
 }
 
 struct Scanned {
@@ -31,6 +38,7 @@ struct Scanned {
     external: Vec<String>,
     /// Links with an unsafe scheme, removed from the page.
     removed: Vec<String>,
+    /// The page with its links changed; `None` if nothing changed.
     rewritten: Option<Vec<u8>>,
 }
 
@@ -41,7 +49,8 @@ pub type External = BTreeMap<String, Vec<String>>;
 /// links that leave the site: other schemes, other hosts, paths outside the base path.
 ///
 /// Runs for every link of every page, so it allocates only the target's own strings.
-fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
+#[doc(hidden)]
+pub fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
     let href = href.trim();
     if href.is_empty() || href.starts_with("//") {
         return None;
@@ -132,7 +141,8 @@ fn is_normal(path: &str) -> bool {
 
 /// The link from `page` to `target`, relative, with an explicit file name: `../` for each
 /// folder of `page` that `target` is not in, then the rest of `target`'s path.
-fn relative(page: &str, target: &Target) -> String {
+#[doc(hidden)]
+pub fn relative(page: &str, target: &Target) -> String {
     let mut out = if target.file == page && target.anchor.is_some() {
         String::new()
     } else {
@@ -163,7 +173,8 @@ fn relative(page: &str, target: &Target) -> String {
 }
 
 /// Attributes that hold a URL a browser may follow or load.
-const URL_ATTRIBUTES: [&str; 6] = [
+#[doc(hidden)]
+pub const URL_ATTRIBUTES: [&str; 6] = [
     "href",
     "src",
     "xlink:href",
@@ -377,87 +388,184 @@ struct ScanContext<'a> {
     known: &'a HashSet<String>,
 }
 
+/// Reads the ids and URLs of `html`, the output file `page`, and removes its unsafe links
+/// and (if `cx.rewrite`) makes its internal ones relative. A tag with a link to change is
+/// written again as lol_html, which did this before, wrote it (`<name`, then each attribute
+/// kept, as written or as `name="value"`, then `>` or ` />`), so the output is byte for byte
+/// what it was; the rest of the page is copied as it is, and not at all if nothing changed.
 fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
     let ScanContext {
         base_path,
         rewrite,
         known,
     } = *cx;
-    let ids = std::cell::RefCell::new(HashSet::new());
-    let links = std::cell::RefCell::new(Vec::new());
-    let external = std::cell::RefCell::new(Vec::new());
-    let removed = std::cell::RefCell::new(Vec::new());
-    // Handlers only for elements that carry an id or a URL: matching every element costs
-    // more than the rewriting itself.
-    let id_handler = element!("[id]", |el| {
-        if let Some(id) = el.get_attribute("id") {
-            ids.borrow_mut().insert(id);
+    let mut ids = HashSet::new();
+    let mut links = Vec::new();
+    let mut external = Vec::new();
+    let mut removed = Vec::new();
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    // What to do to a tag's URL attributes: remove them (`None`) or set them.
+    let mut edits: Vec<(&str, Option<String>)> = Vec::new();
+    scan::start_tags(html, |tag| {
+        if let Some(id) = tag.attr("id") {
+            ids.insert(tag.value(id).into_owned());
         }
-        Ok(())
-    });
-    let name_handler = element!("a[name]", |el| {
-        if let Some(name) = el.get_attribute("name") {
-            ids.borrow_mut().insert(name);
+        if tag.is("a")
+            && let Some(name) = tag.attr("name")
+        {
+            ids.insert(tag.value(name).into_owned());
         }
-        Ok(())
-    });
-    let (links_ref, external_ref, removed_ref) = (&links, &external, &removed);
-    let url_handler = |attr: &'static str| {
-        let (links, external, removed) = (links_ref, external_ref, removed_ref);
-        move |el: &mut lol_html::html_content::Element| -> lol_html::HandlerResult {
-            let Some(value) = el.get_attribute(attr) else {
-                return Ok(());
+        edits.clear();
+        for attr in URL_ATTRIBUTES {
+            let Some(a) = tag.attr(attr) else {
+                continue;
             };
+            let value = tag.value(a);
+            // `value` is decoded already and `is_safe_url` decodes again: a value that only
+            // decoding twice turns into an unsafe scheme is removed too, which costs nothing
+            // a page needs.
             if !is_safe_url(&value) {
-                el.remove_attribute(attr);
-                removed.borrow_mut().push(value);
-                return Ok(());
+                edits.push((attr, None));
+                removed.push(value.into_owned());
+                continue;
             }
             let Some(target) = resolve(&value, page, base_path) else {
                 let v = value.trim();
                 if attr == "href"
                     && (v.starts_with("http://") || v.starts_with("https://"))
-                    && el.tag_name() == "a"
+                    && tag.is("a")
                 {
-                    external.borrow_mut().push(v.to_string());
+                    external.push(v.to_string());
                 }
-                return Ok(());
+                continue;
             };
             if rewrite {
-                el.set_attribute(attr, &relative(page, &target))?;
+                edits.push((attr, Some(relative(page, &target))));
             }
             if target.anchor.is_some() || !known.contains(&target.file) {
-                links.borrow_mut().push((value, target));
+                links.push((value.into_owned(), target));
             }
-            Ok(())
         }
-    };
-    let mut settings = RewriteStrSettings::new()
-        .append_element_content_handler(id_handler)
-        .append_element_content_handler(name_handler);
-    for attr in URL_ATTRIBUTES {
-        let selector = format!("[{}]", attr.replace(':', "\\:"));
-        settings = settings.append_element_content_handler(element!(selector, url_handler(attr)));
-    }
-    // What `rewrite_str` does, but into bytes: the input is UTF-8 and so is every value we
-    // set, so the output is too, and checking it chunk by chunk (as `rewrite_str` does to
-    // return a `String`) is a cost with nothing to find.
-    let settings = Settings::from(settings)
-        .with_adjust_charset_on_meta_tag(false)
-        .with_encoding(AsciiCompatibleEncoding::utf_8());
-    let mut out = Vec::with_capacity(html.len() + html.len() / 8);
-    let mut rewriter = HtmlRewriter::new(settings, |chunk: &[u8]| out.extend_from_slice(chunk));
-    rewriter
-        .write(html.as_bytes())
-        .and_then(|()| rewriter.end())
-        .map_err(|e| e.to_string())?;
-    let removed = removed.into_inner();
+        if !edits.is_empty() {
+            let out = out.get_or_insert_with(|| Vec::with_capacity(html.len() + html.len() / 8));
+            out.extend_from_slice(&html.as_bytes()[copied..tag.range.start]);
+            write_tag(out, tag, &edits);
+            copied = tag.range.end;
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let rewritten = out.map(|mut out| {
+        out.extend_from_slice(&html.as_bytes()[copied..]);
+        out
+    });
     Ok(Scanned {
-        ids: ids.into_inner(),
-        links: links.into_inner(),
-        external: external.into_inner(),
-        rewritten: (rewrite || !removed.is_empty()).then_some(out),
+        ids,
+        links,
+        external,
         removed,
+        rewritten,
+    })
+}
+
+/// Writes `tag` with `edits` made: each attribute named in them removed (every one of that
+/// name, so no repeat of it takes over), or set (the first of that name), `"` and `&`
+/// escaped, as `name="value"` with the name as written.
+fn write_tag(out: &mut Vec<u8>, tag: &scan::StartTag<'_>, edits: &[(&str, Option<String>)]) {
+    out.push(b'<');
+    out.extend_from_slice(tag.name().as_bytes());
+    let mut set = [false; URL_ATTRIBUTES.len()];
+    let mut any = false;
+    for a in tag.attrs {
+        let name = tag.attr_name(a);
+        let edit = edits.iter().position(|(n, _)| name.eq_ignore_ascii_case(n));
+        match edit.map(|i| (i, &edits[i].1)) {
+            Some((_, None)) => continue,
+            Some((i, Some(value))) if !set[i] => {
+                set[i] = true;
+                out.push(b' ');
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"=\"");
+                escape_attribute(out, value);
+                out.push(b'"');
+            }
+            _ => {
+                out.push(b' ');
+                out.extend_from_slice(tag.raw(a).as_bytes());
+            }
+        }
+        any = true;
+    }
+    if tag.self_closing {
+        // A space first, or an unquoted last value would take the `/`.
+        if any {
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"/>");
+    } else {
+        out.push(b'>');
+    }
+}
+
+/// `value` for a double-quoted attribute: `"` and `&` escaped (a value set from a decoded
+/// one must not be decoded twice).
+fn escape_attribute(out: &mut Vec<u8>, value: &str) {
+    let mut rest = value;
+    while let Some(i) = rest.find(['"', '&']) {
+        out.extend_from_slice(&rest.as_bytes()[..i]);
+        out.extend_from_slice(if rest.as_bytes()[i] == b'"' {
+            b"&quot;"
+        } else {
+            b"&amp;"
+        });
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+}
+
+/// What [`scan`] finds in a page, in plain values: for the differential test and fuzz
+/// target, which compare the scanner with the lol_html rewriter it replaced
+/// (`fuzz/src/link_oracle.rs`). Not an API.
+#[doc(hidden)]
+#[derive(Debug, PartialEq, Eq)]
+pub struct ScanReport {
+    /// Sorted.
+    pub ids: Vec<String>,
+    /// Links kept for the check: (href, file, anchor).
+    pub links: Vec<(String, String, Option<String>)>,
+    pub external: Vec<String>,
+    pub removed: Vec<String>,
+    /// The page as it is written.
+    pub html: Vec<u8>,
+}
+
+/// [`scan`] of `html` as the output file `page`, as a [`ScanReport`]. Not an API: see there.
+#[doc(hidden)]
+pub fn scan_report(
+    page: &str,
+    html: &str,
+    base_path: &str,
+    rewrite: bool,
+    known: &HashSet<String>,
+) -> Result<ScanReport, String> {
+    let cx = ScanContext {
+        base_path,
+        rewrite,
+        known,
+    };
+    let s = scan(page, html, &cx)?;
+    let mut ids: Vec<String> = s.ids.into_iter().collect();
+    ids.sort();
+    Ok(ScanReport {
+        ids,
+        links: s
+            .links
+            .into_iter()
+            .map(|(href, t)| (href, t.file, t.anchor))
+            .collect(),
+        external: s.external,
+        removed: s.removed,
+        html: s.rewritten.unwrap_or_else(|| html.as_bytes().to_vec()),
     })
 }
 
@@ -983,11 +1091,10 @@ mod tests {
                 link("/sub/single/", "single/index.html", None),
                 link("/sub/unquoted/#k", "unquoted/index.html", Some("k")),
                 link("/sub/spaced/", "spaced/index.html", None),
-                // Values come as written, character references and all: harmless in a
-                // query, and a path hidden behind references resolves to no file of the
-                // site, so it is reported as broken rather than passed unchecked.
-                link("/sub/amp/?x=1&amp;y=2#frag", "amp/index.html", Some("frag")),
-                link("&#47;sub&#x2F;refs/", "a/&", Some("47;sub&#x2F;refs/")),
+                // Values are read as a browser reads them, character references decoded:
+                // a path written with references is the path they spell.
+                link("/sub/amp/?x=1&y=2#frag", "amp/index.html", Some("frag")),
+                link("/sub/refs/", "refs/index.html", None),
                 link("/sub/i.png", "i.png", None),
             ]
         );
@@ -1054,5 +1161,59 @@ mod tests {
         for name in LEGACY_REFERENCES {
             assert!(named_reference(name).is_some(), "{name}");
         }
+    }
+
+    #[test]
+    fn rewritten_tags_are_written_as_lol_html_wrote_them() {
+        let cases = [
+            // The tag is written again: one space between attributes, the names as written,
+            // the rest of the page untouched.
+            (
+                "<p>x</p><A\n HREF='/sub/y/'\tclass = c ID=z>t</A>",
+                "<p>x</p><A HREF=\"../y/index.html\" class = c ID=z>t</A>",
+            ),
+            ("<img src=/sub/i.png/>", "<img src=\"../i.png/index.html\">"),
+            ("<img src=/sub/i.png />", "<img src=\"../i.png\" />"),
+            ("<img\nsrc=\"/sub/i.png\"/>", "<img src=\"../i.png\" />"),
+            // An unsafe link goes, every repeat of it too; a tag left bare keeps its `/`.
+            ("<a href=javascript:x href=/sub/y/ id=k>", "<a id=k>"),
+            ("<a href=\"data:,x\"/>", "<a/>"),
+            // Only the first of repeated attributes is set.
+            (
+                "<a href=/sub/x/ href=/sub/y/>",
+                "<a href=\"../x/index.html\" href=/sub/y/>",
+            ),
+            // `"` and `&` are escaped in a value set from a decoded one.
+            (
+                "<a href='/sub/x/#a\"b&amp;lt;'>",
+                "<a href=\"../x/index.html#a&quot;b&amp;lt;\">",
+            ),
+            // `name=>` had no value; it is written as a bare name.
+            ("<a href=/sub/x/ id=>", "<a href=\"../x/index.html\" id>"),
+        ];
+        for (html, want) in cases {
+            let s = scan_unknown(html, true);
+            let out = String::from_utf8(s.rewritten.unwrap()).unwrap();
+            assert_eq!(out, want, "{html}");
+        }
+    }
+
+    #[test]
+    fn a_page_with_nothing_to_change_is_not_copied() {
+        let s = scan_unknown("<a href=https://x.example/ id=k>x</a><p>", true);
+        assert!(s.rewritten.is_none());
+        assert_eq!(s.external, ["https://x.example/"]);
+    }
+
+    #[test]
+    fn an_ambiguous_page_is_an_error() {
+        let known = HashSet::new();
+        let cx = ScanContext {
+            base_path: "/sub/",
+            rewrite: true,
+            known: &known,
+        };
+        let e = scan("a/index.html", "<select><style>", &cx).err().unwrap();
+        assert!(e.contains("`<style>`"), "{e}");
     }
 }

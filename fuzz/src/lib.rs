@@ -26,6 +26,7 @@ use dossier::load::{Loaded, TextFile};
 
 #[allow(dead_code)]
 pub mod inert;
+pub mod link_oracle;
 
 /// Inputs longer than this are skipped: the targets look for wrong answers, and a
 /// pathologically slow page is item 5's per-page guard's business, not a crash.
