@@ -12,6 +12,9 @@
 //!   event handler, script or style from content, no live URL scheme: see
 //!   [`schemes_checked`]), and well-formed sitemap.xml and atom.xml.
 //!
+//! - the links stage's HTML scanner reads a page as lol_html, the rewriter it replaced, did
+//!   ([`link_oracle`]: the same ids, links and written bytes).
+//!
 //! Only `dossier`, `lol_html`, `serde_json` and `roxmltree` are used, all of which the main
 //! package's tests can use too.
 
@@ -26,6 +29,7 @@ use dossier::load::{Loaded, TextFile};
 
 #[allow(dead_code)]
 pub mod inert;
+pub mod link_oracle;
 
 /// Inputs longer than this are skipped: the targets look for wrong answers, and a
 /// pathologically slow page is item 5's per-page guard's business, not a crash.
@@ -437,6 +441,24 @@ fn build_with(rel: &str, text: String) {
     };
     let result = render_in_memory(base_config(), loaded(Some(file)), &options());
     check_result(&result, &[(path, text.as_str())], true);
+}
+
+/// Target `link_scan`: the input as a rendered page, read by the links stage's scanner and
+/// by lol_html ([`link_oracle`]), rewriting and not: the ids, links, external and removed
+/// links and the bytes written must be the same, and a page one refuses (see
+/// `dossier::links::scan`'s `Ambiguous`) the other must refuse too.
+pub fn link_scan(data: &[u8]) {
+    if data.len() > MAX_LEN {
+        return;
+    }
+    static KNOWN: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        ["index.html", "a/b/index.html", "x/index.html", "style.css"]
+            .map(String::from)
+            .into()
+    });
+    let html = String::from_utf8_lossy(data);
+    link_oracle::compare("a/b/index.html", &html, "/sub/", known);
 }
 
 #[cfg(test)]

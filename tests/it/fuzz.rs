@@ -13,12 +13,13 @@ pub mod targets;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 6] = [
     ("site_toml", targets::site_toml),
     ("front_matter", targets::front_matter),
     ("citation", targets::citation),
     ("page_body", targets::page_body),
     ("page_file", targets::page_file),
+    ("link_scan", targets::link_scan),
 ];
 
 /// The folders of `fuzz/` replayed.

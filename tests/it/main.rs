@@ -4,6 +4,7 @@ mod build;
 mod fuzz;
 mod incremental;
 mod invalid;
+mod links;
 mod output;
 mod publish;
 mod scaffold;

@@ -1,0 +1,159 @@
+//! The links stage's HTML scanner (`src/links/scan.rs`) against the lol_html rewriter it
+//! replaced (`fuzz/src/link_oracle.rs`, with character references decoded, the fix the
+//! scanner brought): the same ids, links kept for the check, external links, removed links
+//! and bytes written, rewriting and not, on every page of the shipped dossier and on
+//! hand-written pages that try the tokenizer's corners. The `link_scan` fuzz target does the
+//! same on whatever the fuzzer makes.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use dossier::build::{BuildOptions, render_in_memory};
+use dossier::config::{self, Overrides};
+use dossier::load;
+
+use crate::fuzz::targets::link_oracle::compare;
+
+#[test]
+fn the_scanner_reads_every_page_of_the_shipped_dossier_as_lol_html_did() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(repo.join("site.toml")).unwrap();
+    let mut diags = Vec::new();
+    let mut config = config::parse(
+        Path::new("site.toml"),
+        &src,
+        &Overrides::default(),
+        &mut diags,
+    )
+    .unwrap();
+    // The pages as the templates wrote them: without relative links the links stage changes
+    // nothing on a site without unsafe links (no warnings, below). The search index has no
+    // pages, and takes seconds.
+    config.relative_links = false;
+    config.search = false;
+    let loaded = load::load(repo, &config.theme, &mut diags);
+    assert!(diags.is_empty(), "{diags:?}");
+    let built = render_in_memory(config.clone(), loaded, &BuildOptions::default())
+        .unwrap_or_else(|d| panic!("the shipped dossier does not build: {d:?}"));
+    assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+    let known: HashSet<String> = built.files.iter().map(|f| f.path.clone()).collect();
+    let (mut pages, mut ids, mut links, mut external, mut rewritten) = (0, 0, 0, 0, 0);
+    for f in &built.files {
+        if !f.path.ends_with(".html") {
+            continue;
+        }
+        let html = std::str::from_utf8(&f.bytes).unwrap();
+        let found = compare(&f.path, html, &config.base_path, &known)
+            .unwrap_or_else(|| panic!("{} refused", f.path));
+        pages += 1;
+        ids += found.ids.len();
+        links += found.links.len();
+        external += found.external.len();
+        rewritten += usize::from(found.html != f.bytes);
+    }
+    // What was compared is the real thing: pages with ids, anchored links, links out, and
+    // links rewritten.
+    assert!(pages >= 70, "{pages} pages");
+    assert!(
+        ids > 1000 && links > 100 && external > 10,
+        "{ids} {links} {external}"
+    );
+    assert_eq!(rewritten, pages);
+}
+
+/// Hand-written pages: each tries a corner of the tokenizer or of the rewriting.
+const PAGES: &[&str] = &[
+    // Attributes however they are written.
+    r##"<A HREF='/sub/single/' ID=Up>x</A><a href=/sub/unquoted/#k>x</a>"##,
+    "<a\nhref\n=\n\"/sub/spaced/\"\tid = \"sp\">x</a>",
+    r##"<a href="/sub/x/"id="glued">x</a><a href=/sub/x/ class=c/>x</a>"##,
+    r##"<img src="/sub/i.png" src="/sub/second.png"><img src=/sub/i.png/>"##,
+    r##"<img src=/sub/i.png /><img src="/sub/i.png"/><br/><br /><input disabled/>"##,
+    r##"<a / href=/sub/x/ =y ==z><a href=>x</a><a href = >x</a><a href=/sub/x/ id=>"##,
+    r##"<a name="old-anchor">x</a><A NAME=Upper>x</A><p name=not-an-anchor id=p1>"##,
+    r##"<a href='/sub/x/#a"b'>q</a><a href="/sub/x/#it's">q</a><a href=/sub/x/#a&b>q</a>"##,
+    // Every URL attribute, in and out of the site.
+    r##"<form action="/sub/f/"><button formaction="../x/">b</button></form>"##,
+    r##"<video poster="/sub/p.jpg" src="https://v.example/v.mp4"></video>"##,
+    r##"<a href="https://ok.example/">o</a><a href=" http://padded.example/ ">o</a>"##,
+    r##"<img src="https://img.example/i.png"><link href="https://css.example/">"##,
+    r##"<a href="mailto:x@example.org">m</a><a href="//cdn.example/x">c</a><a href="/other/">o</a>"##,
+    r##"<a href="#top">t</a><a href="">e</a><a href="?q=1">q</a><a href="/sub/y/#">h</a>"##,
+    // Unsafe links, however disguised, and every repeat of them.
+    r##"<a href="javascript:alert(1)" href="/sub/x/" id=j>x</a><img src="data:text/html,1"/>"##,
+    r##"<a href="&#106;avascript:x">1</a><a href="java&Tab;script:x">2</a><a href="&#x6A;avascript:x">3</a>"##,
+    r##"<a href="&amp;#106;avascript:x">double</a><a href="javascript&colon;x">4</a>"##,
+    r##"<svg><a xlink:href="javascript:x"><text>t</text></a></svg><iframe src="vbscript:x"></iframe>"##,
+    // Character references in values.
+    r##"<a href="&#47;sub&#x2F;refs/">x</a><a href="/sub/amp/?x=1&amp;y=2#frag">x</a>"##,
+    r##"<a href="/sub/x/?a=1&copy=2&not">x</a><a href="/sub/x/#&notit;&lt">x</a><p id="a&amp;b">"##,
+    r##"<a href="/sub/x/#&#0;&#128;&#xD800;">x</a><a href="/sub/x/#&amp;lt;">x</a>"##,
+    // What is not markup.
+    r##"<!-- <a href="/sub/commented/" id="c"> --><!--><a href=/sub/a1/><!---><a href=/sub/a2/>"##,
+    r##"<!----><a href=/sub/a3/><!-- --!><a href=/sub/a4/><!-- -- > <a href=/sub/no/> --><a id=after>"##,
+    r##"<!DOCTYPE html><!doctype x "a>b"><a href=/sub/d/><?php echo '<a href=/sub/no/>' ?>"##,
+    r##"<!x <a href=/sub/no/> ><!><a href=/sub/b/></3 <a href=/sub/no/> x></><a href=/sub/c/>"##,
+    r##"</a href=">" title='<a href=/sub/no/>'><a href=/sub/e/>"##,
+    r##"<![CDATA[ x> <a href=/sub/html-cdata/> ]]><a href=/sub/f/>"##,
+    "<script>let s = '<a href=\"/sub/in-script/\">'; // </scripts> still script\n</script><a id=s>",
+    r##"<script><!-- <a href=/sub/no/> </script><a href=/sub/after-escaped/>"##,
+    r##"<script><!--<script></script><a href=/sub/no/></script>--></script><a href=/sub/after-double/>"##,
+    r##"<script><!--></script><a href=/sub/g/><script><!--<scripts></script><a href=/sub/h/>"##,
+    r##"<SCRIPT type=x></Script ><a href=/sub/i/><script></script x=">"><a href=/sub/j/>"##,
+    r##"<style>a[href="/sub/in-style/"] { color: red }</style><textarea><a href=/sub/no/></textarea>"##,
+    r##"<title><a href="/sub/in-title/"></title><xmp><a href=/sub/no/></xmp><iframe><a href=/sub/no/></iframe>"##,
+    r##"<noembed><a href=/sub/no/></noembed><noframes><a href=/sub/no/></noframes><noscript><a href=/sub/no/></noscript><a id=k>"##,
+    r##"<style></styles><a href=/sub/no/></STYLE><a href=/sub/k/>"##,
+    r##"<p title="<a href='/sub/in-attribute/'>">x</p>"##,
+    r##"<plaintext><a href=/sub/no/></plaintext><a href=/sub/no/>"##,
+    // Templates and foreign content.
+    r##"<template><a href="/sub/in-template/" id="t">x</a></template>"##,
+    r##"<svg><a xlink:href="/sub/svg/"><title>T</title></a><style><a href="/sub/in-svg-style/"></a></style></svg>"##,
+    r##"<svg><![CDATA[ x> <a href=/sub/no/> ]]><a href=/sub/l/></svg><![CDATA[ x> <a href=/sub/v/> ]]>"##,
+    r##"<svg><title><style><a href=/sub/no/></style></title><style><a href=/sub/m/></style></svg>"##,
+    r##"<svg><title/><style><a href=/sub/n/></style><desc><xmp><a href=/sub/no/></xmp></desc></svg>"##,
+    r##"<svg><foreignObject><textarea><a href=/sub/no/></textarea></foreignObject></svg>"##,
+    r##"<svg><p><style><a href=/sub/no/></style><svg></p><style><a href=/sub/no/></style>"##,
+    r##"<svg><font x><style><a href=/sub/o/></style><font color=red><style><a href=/sub/no/></style>"##,
+    r##"<svg><div><style><a href=/sub/no/></style></svg><svg><svg></svg><style><a href=/sub/p/></style>"##,
+    r##"<math><mi><style><a href=/sub/no/></style></mi><style><a href=/sub/q/></style></math>"##,
+    r##"<math><annotation-xml encoding="text/html"><style><a href=/sub/no/></style></annotation-xml></math>"##,
+    r##"<math><annotation-xml encoding=svg><style><a href=/sub/r/></style><![CDATA[<a href=/sub/no/>]]>"##,
+    // Refused pages, both ways, and ones that only look so.
+    r##"<select><style><a href=/sub/x/></style></select>"##,
+    r##"<select><template><xmp></xmp></template></select>"##,
+    r##"<frameset><noframes></noframes><title>"##,
+    r##"<select><script></script><textarea></textarea><style><a href=/sub/s/></style>"##,
+    // An attribute ending in `=` just before `>`: the tag still switches to text.
+    r##"<script x=><a href="/sub/no/"></script><a href="/sub/t/">"##,
+    r##"<style x =><a href=/sub/no/></style><textarea a=b c=><a href=/sub/no/></textarea>"##,
+    r##"<title x=><a href=/sub/no/></title><xmp y=><a href=/sub/no/></xmp><a href=/sub/u/>"##,
+    r##"<svg><title x=><style><a href=/sub/no/></style></title></svg><plaintext p=><a href=/sub/no/>"##,
+    // Pages cut short.
+    r##"<a href=/sub/x/ id=cut"##,
+    r##"<a href=/sub/x/>x</a><a href="/sub/y/"##,
+    r##"<a href=/sub/x/><!-- <a href=/sub/y/>"##,
+    r##"<a href=/sub/x/><script><!--<script>"##,
+    r##"<a href=/sub/x/><style>"##,
+    "<a href=/sub/x/></",
+    "<a href=/sub/x/><",
+    "<a href=/sub/x/><!",
+    "<a href=/sub/x/><svg><![CDATA[",
+    // Multi-byte characters around and inside tags.
+    "é<a href=/sub/é/ id=ü>ï</a>ö<é><a\u{a0}href=/sub/x/>",
+    "<a href=\"/sub/caf%C3%A9/#na\u{ef}ve\" title=\"\u{1F600}\">x</a>",
+];
+
+#[test]
+fn the_scanner_reads_hand_written_pages_as_lol_html_did() {
+    let known: HashSet<String> = ["index.html", "a/b/index.html", "x/index.html"]
+        .map(String::from)
+        .into();
+    let mut refused = 0;
+    for html in PAGES {
+        if compare("a/b/index.html", html, "/sub/", &known).is_none() {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 3);
+}
