@@ -258,11 +258,7 @@ impl Staging {
             shared.abort();
             return Err(fail("write", &marker, e));
         }
-        let mut staged = shared
-            .staged
-            .lock()
-            .map(|mut s| std::mem::take(&mut *s))
-            .unwrap_or_default();
+        let mut staged = take(&shared.staged);
         staged.sort();
         let mut report = WriteReport {
             written: staged.len(),
@@ -285,6 +281,13 @@ impl Staging {
         write_atomically(&marker, MARKER_TEXT).map_err(|e| fail("write", &marker, e))?;
         Ok(report)
     }
+}
+
+/// What `m` holds, leaving it empty.
+fn take<T: Default>(m: &Mutex<T>) -> T {
+    m.lock()
+        .map(|mut v| std::mem::take(&mut *v))
+        .unwrap_or_default()
 }
 
 impl Drop for Staging {
@@ -367,11 +370,7 @@ impl Shared {
             }
             Err(_) => return,
         };
-        let mut created = self
-            .created
-            .lock()
-            .map(|mut c| std::mem::take(&mut *c))
-            .unwrap_or_default();
+        let mut created = take(&self.created);
         created.sort();
         created.dedup();
         undo(&temps, &created);
