@@ -235,7 +235,7 @@ fn render_loaded(
             .iter()
             .map(|p| &p.doc.path)
             .chain(site.sections.iter().map(|s| &s.doc.path))
-            .map(|path| format!("{}index.html", path.trim_start_matches('/')))
+            .map(|path| render::output_path(path))
             .chain(std::iter::once("index.html".to_string()))
             .chain(loaded.statics.iter().map(|s| s.rel.clone()))
             .chain(site_files.iter().map(|(path, _)| path.to_string()))
@@ -249,15 +249,15 @@ fn render_loaded(
         let Some(staging) = &staging else {
             return f;
         };
-        let scan = links::scan_files(
-            std::slice::from_mut(&mut f),
+        let scan = links::scan_file(
+            &mut f,
             &site.config.base_path,
             site.config.relative_links,
             &known,
         );
         staging.stage(&f);
         f.bytes = Vec::new();
-        if let (Ok(mut scans), Some(scan)) = (streamed_scans.lock(), scan.into_iter().next()) {
+        if let Ok(mut scans) = streamed_scans.lock() {
             scans.insert(f.path.clone(), scan);
         }
         f
@@ -605,21 +605,17 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
     })?;
     let out = output_dir(opts, &built.config);
     let start = Instant::now();
-    let report = match built.staging.take() {
-        Some(staging) => staging.commit(built.files.iter().map(|f| f.path.as_str())),
-        // Only a build with errors streams nothing, and it returned above; kept so that a
-        // build never silently writes nothing.
-        None => {
-            write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
-            built.warnings.extend(interrupted_warning(&out));
-            let write_opts = WriteOptions {
-                force: opts.force,
-                preserve: built.config.preserve.clone(),
-            };
-            write::write(&out, &built.files, &write_opts)
-        }
-    }
-    .map_err(|d| vec![d])?;
+    // A streaming build without an error has staged every file (one with an error returned
+    // above).
+    let staging = built.staging.take().ok_or_else(|| {
+        vec![Diagnostic::error(format!(
+            "nothing was staged into {}; this is a bug in dossier",
+            out.display()
+        ))]
+    })?;
+    let report = staging
+        .commit(built.files.iter().map(|f| f.path.as_str()))
+        .map_err(|d| vec![d])?;
     built.timings.push(("write", start.elapsed()));
     Ok(Written {
         built,

@@ -620,31 +620,38 @@ pub fn scan_files(
     relative_links: bool,
     known: &HashSet<String>,
 ) -> Vec<FileScan> {
-    // Each page's rewritten HTML replaces the original as soon as it is made, so the output
-    // is never held twice.
     files
         .par_iter_mut()
-        .map(|f| {
-            if !f.path.ends_with(".html") {
-                return FileScan(None);
-            }
-            let html = String::from_utf8_lossy(&f.bytes);
-            // The 404 page is served at whatever address was not found, so its links
-            // cannot be relative to its own: they stay rooted at the base path.
-            let cx = ScanContext {
-                base_path,
-                rewrite: relative_links && f.path != "404.html",
-                known,
-            };
-            let mut scanned = scan(&f.path, &html, &cx);
-            if let Ok(Scanned { rewritten, .. }) = &mut scanned
-                && let Some(html) = rewritten.take()
-            {
-                f.bytes = html;
-            }
-            FileScan(Some(scanned))
-        })
+        .map(|f| scan_file(f, base_path, relative_links, known))
         .collect()
+}
+
+/// [`scan_files`] for one file.
+pub fn scan_file(
+    f: &mut OutputFile,
+    base_path: &str,
+    relative_links: bool,
+    known: &HashSet<String>,
+) -> FileScan {
+    if !f.path.ends_with(".html") {
+        return FileScan(None);
+    }
+    let html = String::from_utf8_lossy(&f.bytes);
+    // The 404 page is served at whatever address was not found, so its links cannot be
+    // relative to its own: they stay rooted at the base path.
+    let cx = ScanContext {
+        base_path,
+        rewrite: relative_links && f.path != "404.html",
+        known,
+    };
+    let mut scanned = scan(&f.path, &html, &cx);
+    // The rewritten HTML replaces the original at once, so a page is never held twice.
+    if let Ok(Scanned { rewritten, .. }) = &mut scanned
+        && let Some(html) = rewritten.take()
+    {
+        f.bytes = html;
+    }
+    FileScan(Some(scanned))
 }
 
 /// The second half of [`finish_into`]: adds `files` to `index`, replacing what it knew of

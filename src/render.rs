@@ -447,20 +447,14 @@ pub fn render(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<OutputFile>, Origins) {
     let tera = with_globals(templates, views);
-    let (mut out, origins) = render_some(
+    render_some(
         &tera, site, views, page_views, sink, templates, skip, None, diags,
-    );
-    // `render_some` renders the 404 page last, apart from the others.
-    if let Some(sink) = sink
-        && let Some(last) = out.pop()
-    {
-        out.push(if last.path == "404.html" {
-            sink(last)
-        } else {
-            last
-        });
-    }
-    (out, origins)
+    )
+}
+
+/// The output file of a page or section at `path` (`/actors/x/` → `actors/x/index.html`).
+pub fn output_path(path: &str) -> String {
+    format!("{}index.html", path.trim_start_matches('/'))
 }
 
 /// The templates with the values every page sees (`config`, `site`).
@@ -677,7 +671,7 @@ pub fn render_some(
                 // Held until the write: without the slack of a string grown by doubling.
                 html.shrink_to_fit();
                 let file = OutputFile {
-                    path: format!("{}index.html", job.path.trim_start_matches('/')),
+                    path: output_path(&job.path),
                     bytes: html.into_bytes(),
                 };
                 match sink {
@@ -692,7 +686,7 @@ pub fn render_some(
         .iter()
         .map(|job| {
             (
-                format!("{}index.html", job.path.trim_start_matches('/')),
+                output_path(&job.path),
                 (job.file.to_path_buf(), job.template.clone()),
             )
         })
@@ -719,7 +713,10 @@ pub fn render_some(
     }
     if only.is_none() {
         match render_404(tera, site, templates) {
-            Some(Ok(f)) => out.push(f),
+            Some(Ok(f)) => out.push(match sink {
+                Some(sink) => sink(f),
+                None => f,
+            }),
             Some(Err(d)) => diags.push(d),
             None => {}
         }

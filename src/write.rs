@@ -14,8 +14,6 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use rayon::prelude::*;
-
 use crate::diagnostics::Diagnostic;
 use crate::load::io_reason;
 use crate::render::OutputFile;
@@ -118,22 +116,6 @@ fn is_safe_relative(path: &str) -> bool {
         && Path::new(path)
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
-}
-
-/// Writes `files` into `out`, which `check_output_dir` has accepted.
-pub fn write(
-    out: &Path,
-    files: &[OutputFile],
-    opts: &WriteOptions,
-) -> Result<WriteReport, Diagnostic> {
-    for f in files {
-        if !is_safe_relative(&f.path) {
-            return Err(unsafe_path(&f.path));
-        }
-    }
-    let staging = Staging::new(out, opts)?;
-    files.par_iter().for_each(|f| staging.stage(f));
-    staging.commit(files.iter().map(|f| f.path.as_str()))
 }
 
 fn unsafe_path(path: &str) -> Diagnostic {
