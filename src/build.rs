@@ -16,7 +16,7 @@ use crate::markdown::{self, Linker, Rendered};
 use crate::model::{self, ModelOptions, Site, Target};
 use crate::render::{self, OutputFile};
 use crate::write::{self, WriteOptions, WriteReport};
-use crate::{context, guard, links, lint, load, publish, search};
+use crate::{context, guard, links, lint, load, publish, search, unchanged};
 
 /// Everything a run needs to know, resolved from the command line before any work starts.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +61,7 @@ pub struct Built {
     pub config: Config,
     pub files: Vec<OutputFile>,
     /// Page counts by kind, for the summary line.
-    pub counts: BTreeMap<&'static str, usize>,
+    pub counts: BTreeMap<String, usize>,
     pub warnings: Vec<Diagnostic>,
     /// Links to other sites, with the pages that hold them.
     pub external: links::External,
@@ -157,6 +157,21 @@ impl Clock {
 /// Runs every stage but the write. `Err` holds all diagnostics, errors first.
 pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     let mut clock = Clock::new(&opts.progress);
+    let site = load_site(opts)?;
+    clock.lap("load");
+    render_loaded(site.config, site.loaded, opts, site.diags, clock)
+}
+
+/// What the load stage read: site.toml, as text and parsed, and the files `load` found.
+struct LoadedSite {
+    config_src: String,
+    config: Config,
+    loaded: load::Loaded,
+    diags: Vec<Diagnostic>,
+}
+
+/// site.toml, then every file of the site. `Err` when site.toml cannot be read or parsed.
+fn load_site(opts: &BuildOptions) -> Result<LoadedSite, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let root = opts.root.as_path();
     let config_src = load::read_text(root, Path::new("site.toml")).map_err(|d| vec![d])?;
@@ -166,8 +181,12 @@ pub fn render_site(opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
     let config = config::parse(Path::new("site.toml"), &config_src, &overrides, &mut diags)
         .ok_or_else(|| diags.clone())?;
     let loaded = load::load(root, &config.theme, &mut diags);
-    clock.lap("load");
-    render_loaded(config, loaded, opts, diags, clock)
+    Ok(LoadedSite {
+        config_src,
+        config,
+        loaded,
+        diags,
+    })
 }
 
 /// Everything after loading, on values in memory: no disk is read or written. Fuzzing and
@@ -473,9 +492,9 @@ fn render_loaded(
     let warnings = split_errors(diags)?;
     let mut counts = BTreeMap::new();
     for p in &site.pages {
-        *counts.entry(p.kind.name()).or_insert(0) += 1;
+        *counts.entry(p.kind.name().to_string()).or_insert(0) += 1;
     }
-    *counts.entry("section").or_insert(0) += site.sections.len();
+    *counts.entry("section".to_string()).or_insert(0) += site.sections.len();
     let config = site.config.clone();
     let state = match (compiled, views) {
         (Some(templates), Some(views)) => Some(Box::new(State {
@@ -596,14 +615,62 @@ pub fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
 }
 
 /// `dossier build`: render, then write if there were no errors. Each file is staged into the
-/// output dir as it is made; the staged files are switched in at the end.
+/// output dir as it is made; the staged files are switched in at the end. When nothing the
+/// last build read has changed and its output is as it left it, nothing is done
+/// (`unchanged`).
 pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
-    let mut built = render_site(&BuildOptions {
+    let opts = BuildOptions {
         keep_index: true,
         stream: true,
         ..opts.clone()
-    })?;
-    let out = output_dir(opts, &built.config);
+    };
+    let mut clock = Clock::new(&opts.progress);
+    let site = load_site(&opts)?;
+    clock.lap("load");
+    let key = if has_errors(&site.diags) {
+        None
+    } else {
+        unchanged::inputs_key(&opts, &site.config_src, &site.loaded, &site.diags)
+    };
+    let out = output_dir(&opts, &site.config);
+    if let Some(key) = key
+        && write::check_output_dir(&opts.root, &out, opts.force).is_ok()
+        && let Some(record) = unchanged::unchanged(&out, key, &site.config.preserve)
+    {
+        clock.lap("compare");
+        let files: Vec<OutputFile> = record
+            .files
+            .into_keys()
+            .map(|path| OutputFile {
+                path,
+                bytes: Vec::new(),
+            })
+            .collect();
+        let report = WriteReport {
+            written: 0,
+            unchanged: files.len(),
+            removed: 0,
+        };
+        return Ok(Written {
+            built: Built {
+                config: site.config,
+                files,
+                counts: record.counts,
+                warnings: record.warnings,
+                external: links::External::new(),
+                search: Vec::new(),
+                timings: clock.timings,
+                beside: Vec::new(),
+                state: None,
+                staging: None,
+            },
+            output_dir: out,
+            report,
+        });
+    }
+    clock.lap("compare");
+
+    let mut built = render_loaded(site.config, site.loaded, &opts, site.diags, clock)?;
     let start = Instant::now();
     // A streaming build without an error has staged every file (one with an error returned
     // above).
@@ -613,8 +680,12 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
             out.display()
         ))]
     })?;
+    let paths = || built.files.iter().map(|f| f.path.as_str());
     let report = staging
-        .commit(built.files.iter().map(|f| f.path.as_str()))
+        .commit(paths(), || {
+            let record = unchanged::record(&out, key?, &built.counts, &built.warnings, paths())?;
+            unchanged::marker_tail(&record)
+        })
         .map_err(|d| vec![d])?;
     built.timings.push(("write", start.elapsed()));
     Ok(Written {

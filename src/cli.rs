@@ -191,7 +191,7 @@ fn summary_of_errors(diags: &[Diagnostic]) -> String {
     s
 }
 
-fn counts_line(counts: &std::collections::BTreeMap<&'static str, usize>) -> String {
+fn counts_line(counts: &std::collections::BTreeMap<String, usize>) -> String {
     let total: usize = counts.values().sum();
     let parts: Vec<String> = counts
         .iter()

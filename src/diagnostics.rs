@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Error,
     Warning,
@@ -18,7 +20,7 @@ pub enum Severity {
 
 /// Where in a file a diagnostic points: 1-based line and column (in characters), the width
 /// of the underline, and the text of the line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub line: usize,
     pub col: usize,
@@ -53,7 +55,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,

@@ -66,8 +66,11 @@ pub fn report_timeouts_only() {
     EXIT_ON_TIMEOUT.store(false, Ordering::SeqCst);
 }
 
+/// The environment variable that sets a page's time limit, in milliseconds.
+pub const TIMEOUT_VAR: &str = "DOSSIER_PAGE_TIMEOUT_MS";
+
 fn limit() -> Duration {
-    std::env::var("DOSSIER_PAGE_TIMEOUT_MS")
+    std::env::var(TIMEOUT_VAR)
         .ok()
         .and_then(|v| v.parse().ok())
         .map_or(DEFAULT_LIMIT, Duration::from_millis)

@@ -28,4 +28,5 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod unchanged;
 pub mod write;

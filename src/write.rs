@@ -223,9 +223,13 @@ impl Staging {
     /// Switches the staged files in and removes the files of earlier builds that are not in
     /// `produced` (every path of this build, staged or unchanged), then marks the output
     /// complete. A failure while staging is reported here, after undoing the staging.
+    ///
+    /// `tail` is called once the output is complete, for text to follow the marker's (what
+    /// the next build compares with, `unchanged`).
     pub fn commit<'a>(
         mut self,
         produced: impl Iterator<Item = &'a str>,
+        tail: impl FnOnce() -> Option<String>,
     ) -> Result<WriteReport, Diagnostic> {
         self.finished = true;
         let shared = &self.shared;
@@ -260,7 +264,11 @@ impl Staging {
         }
         let keep: BTreeSet<PathBuf> = produced.map(PathBuf::from).collect();
         report.removed = remove_stale(&shared.out, &keep, &shared.opts.preserve)?;
-        write_atomically(&marker, MARKER_TEXT).map_err(|e| fail("write", &marker, e))?;
+        let text = match tail() {
+            Some(tail) => format!("{MARKER_TEXT}{tail}"),
+            None => MARKER_TEXT.to_string(),
+        };
+        write_atomically(&marker, &text).map_err(|e| fail("write", &marker, e))?;
         Ok(report)
     }
 }
@@ -411,19 +419,28 @@ pub fn interrupted(out: &Path) -> bool {
     }
 }
 
+/// Whether a marker's text says its build completed.
+pub fn says_complete(marker: &str) -> bool {
+    marker.starts_with(MARKER_COMPLETE_FIRST_LINE)
+}
+
+/// Whether `rel`, a path in the output dir, is not the build's own: the marker, or a path
+/// that site.toml's `preserve` lists (or one inside it).
+pub fn preserved(rel: &Path, preserve: &[String]) -> bool {
+    rel == Path::new(MARKER)
+        || preserve.iter().any(|p| {
+            let p = Path::new(p.trim_matches('/'));
+            rel == p || rel.starts_with(p)
+        })
+}
+
 /// Removes files of earlier builds that this build did not produce, then empty folders.
 fn remove_stale(
     out: &Path,
     keep: &BTreeSet<PathBuf>,
     preserve: &[String],
 ) -> Result<usize, Diagnostic> {
-    let preserved = |rel: &Path| {
-        rel == Path::new(MARKER)
-            || preserve.iter().any(|p| {
-                let p = Path::new(p.trim_matches('/'));
-                rel == p || rel.starts_with(p)
-            })
-    };
+    let preserved = |rel: &Path| preserved(rel, preserve);
     let mut removed = 0;
     let mut dirs = Vec::new();
     let walker = walkdir::WalkDir::new(out)

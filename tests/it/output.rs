@@ -433,10 +433,17 @@ fn the_search_index_is_kept_only_while_its_records_and_files_are_the_same() {
         "{first:?}"
     );
 
-    // Nothing changed: kept, and the same as an index built from scratch.
+    // Nothing changed: nothing is done at all (see `a_build_with_nothing_changed_…`).
+    let out = site.run(&["build", "--timings"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("search"), "{}", out.stderr);
+    assert!(out.stderr.contains("(0 written, "), "{}", out.stderr);
+    // A change that leaves every record as it was (a static file): kept, and the same as
+    // an index built from scratch.
+    site.write("static/robots-notes.txt", "not a page");
     let out = site.run(&["build", "--timings"]);
     assert!(!built_again(&out));
-    assert!(out.stderr.contains("(0 written, "), "{}", out.stderr);
+    assert!(out.stderr.contains("(1 written, "), "{}", out.stderr);
     assert_eq!(index_of(&public), first);
     assert!(built_again(&site.run(&[
         "build",
@@ -519,4 +526,165 @@ fn a_build_that_fails_after_its_pages_were_staged_leaves_no_trace() {
     );
     broken(&site);
     assert_eq!(tree(&site.root().join("public")), before);
+}
+
+/// Whether a `build --timings` ran the whole pipeline, not only the comparison with the last
+/// build.
+fn was_full(out: &crate::support::Output) -> bool {
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("  compare "), "{}", out.stderr);
+    out.stderr.contains("  templates ")
+}
+
+/// Every file of `dir` with its modification time.
+fn times(dir: &std::path::Path) -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.path().to_path_buf(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_build_with_nothing_changed_writes_nothing_and_says_what_the_last_one_said() {
+    let site = Site::base();
+    // A warning, to be said again.
+    site.write(
+        "static/actors/bob/index.html",
+        "<p>a static page in the way</p>",
+    );
+    let first = site.run(&["build", "--timings"]);
+    assert!(was_full(&first));
+    assert!(
+        first
+            .stderr
+            .contains("warning: static file actors/bob/index.html is replaced by a rendered page"),
+        "{}",
+        first.stderr
+    );
+    let public = site.root().join("public");
+    let (files, stamps) = (tree(&public), times(&public));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    let again = site.run(&["build", "--timings"]);
+    assert!(!was_full(&again), "{}", again.stderr);
+    // The same warnings and counts, nothing written, not even the marker.
+    let said = |stderr: &str| {
+        stderr
+            .lines()
+            .filter(|l| !l.starts_with("  "))
+            .map(|l| l.split(" in ").next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(said(&again.stderr), said(&first.stderr));
+    let unchanged = format!("(0 written, {} unchanged, 0 removed)", files.len() - 1);
+    assert!(
+        again.stderr.contains(&unchanged),
+        "{unchanged}: {}",
+        again.stderr
+    );
+    assert_eq!(tree(&public), files);
+    assert_eq!(times(&public), stamps);
+}
+
+#[test]
+fn any_change_to_what_a_build_read_or_left_makes_the_next_one_full() {
+    let site = Site::base();
+    let public = site.root().join("public");
+    let fresh = tempfile::tempdir().unwrap();
+    // After each change: a full build, whose output is a fresh build's; then nothing to do.
+    let full_then_nothing = |why: &str, args: &[&str]| {
+        let args: Vec<&str> = ["build", "--timings"].iter().chain(args).copied().collect();
+        let out = site.run(&args);
+        assert!(was_full(&out), "{why}: {}", out.stderr);
+        let other = fresh.path().join(why.replace(' ', "-"));
+        let mut elsewhere = args.clone();
+        elsewhere.extend(["--output-dir", other.to_str().unwrap()]);
+        assert_eq!(site.run(&elsewhere).status, 0, "{why}");
+        assert!(
+            crate::support::published(&public) == crate::support::published(&other),
+            "{why}: the output is not a fresh build's"
+        );
+        assert!(
+            !was_full(&site.run(&args)),
+            "{why}: the next build did work"
+        );
+    };
+    full_then_nothing("first build", &[]);
+
+    let edit = |rel: &str, from: &str, to: &str| {
+        let text = site.read(rel);
+        assert!(text.contains(from), "{rel}");
+        site.write(rel, &text.replace(from, to));
+    };
+    edit("content/actors/bob.md", "mentioned", "named");
+    full_then_nothing("a page", &[]);
+    edit("themes/t/templates/base.html", "<", "\n<");
+    full_then_nothing("a template", &[]);
+    edit("themes/t/static/style.css", "{", "{ ");
+    full_then_nothing("a static file", &[]);
+    site.write("templates/extra.html", "not used");
+    full_then_nothing("a file added", &[]);
+    std::fs::remove_file(site.root().join("templates/extra.html")).unwrap();
+    full_then_nothing("a file removed", &[]);
+    edit("site.toml", "Fixture", "Fixture 2");
+    full_then_nothing("site.toml", &[]);
+    full_then_nothing("an option", &["--base-url", "https://example.com/"]);
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"official\"\ndraft = true\n+++\nCarol.\n",
+    );
+    full_then_nothing("a draft", &["--base-url", "https://example.com/"]);
+    full_then_nothing(
+        "drafts",
+        &["--base-url", "https://example.com/", "--drafts"],
+    );
+    let same = &["--base-url", "https://example.com/", "--drafts"];
+
+    // The output edited by hand, even to the same size with its old modification time.
+    let page = public.join("actors/bob/index.html");
+    let before = std::fs::read(&page).unwrap();
+    let modified = std::fs::metadata(&page).unwrap().modified().unwrap();
+    let mut bytes = before.clone();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    std::fs::write(&page, &bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    full_then_nothing("a page edited by hand", same);
+    assert_eq!(std::fs::read(&page).unwrap(), before);
+    std::fs::remove_file(&page).unwrap();
+    full_then_nothing("a page removed by hand", same);
+    assert_eq!(std::fs::read(&page).unwrap(), before);
+    std::fs::write(public.join("actors/stray.html"), "stray").unwrap();
+    full_then_nothing("a file added by hand", same);
+    assert!(!public.join("actors/stray.html").exists());
+
+    // What the last build recorded, unreadable: a full build, no error.
+    let marker = public.join(".dossier-output");
+    let text = std::fs::read_to_string(&marker).unwrap();
+    std::fs::write(&marker, text.replace("\"files\"", "\"fils\"")).unwrap();
+    full_then_nothing("the record garbled", same);
+
+    // A page's time limit decides whether the build succeeds.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["build", "--timings"])
+        .args(same)
+        .current_dir(site.root())
+        .env("DOSSIER_PAGE_TIMEOUT_MS", "60000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("  templates "), "{stderr}");
 }

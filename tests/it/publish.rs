@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Site, attr_values, crawl, tree};
+use crate::support::{Site, attr_values, crawl, published};
 
 /// Serves `dir` over HTTP under the URL prefix `prefix` ("/aleppo/") until the returned guard
 /// is dropped. Returns the base URL.
@@ -122,7 +122,7 @@ fn two_builds_are_byte_identical_whatever_the_thread_count() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        tree(&dir.join("out"))
+        published(&dir.join("out"))
     };
     let one = run(a.path(), "1");
     let many = run(b.path(), "8");
@@ -141,7 +141,10 @@ fn two_builds_are_byte_identical_whatever_the_thread_count() {
             .unwrap();
         assert!(out.status.success());
     }
-    assert_eq!(tree(&c.path().join("out")), tree(&d.path().join("out")));
+    assert_eq!(
+        published(&c.path().join("out")),
+        published(&d.path().join("out"))
+    );
 }
 
 #[test]

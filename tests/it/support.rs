@@ -100,6 +100,14 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// What a build published into `dir`: [`tree`] without the `.dossier-output` marker, which
+/// records the files' times for the next build, so differs between two identical builds.
+pub fn published(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = tree(dir);
+    files.remove(".dossier-output");
+    files
+}
+
 /// Values of every `name="…"` or `name='…'` attribute in `html`.
 pub fn attr_values(html: &str, name: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{run_in, tree};
+use crate::support::{published, run_in};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -43,7 +43,7 @@ fn pictures_are_drawn_and_builds_are_byte_identical() {
         build(a.path(), "https://example.org/aleppo/"),
         build(b.path(), "https://example.org/aleppo/"),
     );
-    let (ta, tb) = (tree(&first), tree(&second));
+    let (ta, tb) = (published(&first), published(&second));
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
     for (path, bytes) in &ta {
         assert!(bytes == &tb[path], "{path} differs between two builds");
