@@ -8,9 +8,21 @@ the seed), checks that dossier reports no error and no warning and that Hugo bui
 runs each tool once untimed (to warm the page cache), then, for each repetition, in a rotating
 order of tools:
 
-  cold     the output dir (and Hugo's cache dir) removed first;
-  noop     the same build again, nothing changed;
-  change   one page's body edited (a different edit each time), then the build.
+  cold     into a new output dir (and, for Hugo, a new cache dir), never used before;
+  noop     the same build again, into the output dir of the tool's last cold build;
+  change   one page's body edited (a different edit each time), then the build, likewise.
+
+Each cold build gets a new folder, `out-<tool>-<run>` (`-warmup` for the untimed one), and no
+folder is deleted while a size is timed: at the end of the size every output and cache dir
+but each tool's last is removed. Deleting the output right before building it again measured
+the file system more than the tools: ext4 without a journal (this machine's) skips, for each
+new inode, every inode freed in the last 60 s (360 s until written back), and the floor's
+cold build took 0.91 s in one run and 5.05 s in another. So after removing files the driver
+syncs, and waits until 60 s have passed before the next timed build. If the disk cannot hold
+--runs copies of every output (likely at 100,000 pages), or with --prune-each-run, each run's
+folders are removed at the end of the next run, followed by that wait. Before every timed
+build the driver calls sync(), outside the timing, so that no build pays for writing back an
+earlier one's files; page caches are not dropped.
 
 Wall time is measured here around the process; peak memory (max RSS) by GNU time
 (`/usr/bin/time`, Debian package `time`). Medians of --runs repetitions are printed, with the
@@ -39,6 +51,10 @@ REPO = Path(__file__).resolve().parent.parent
 TOOLS = ["dossier-default", "dossier-minimal", "hugo", "floor"]
 SCENARIOS = ["cold", "noop", "change"]
 GNU_TIME = "/usr/bin/time"
+# ext4 without a journal does not reuse an inode freed less than this many seconds ago (60 s
+# once the inode table is written back, hence the sync), and pays a lookup for each one it
+# skips (fs/ext4/ialloc.c, recently_deleted).
+RECENTLY_DELETED_S = 60
 
 
 def fail(msg: str) -> None:
@@ -77,14 +93,60 @@ class Runner:
     def __init__(self, args: argparse.Namespace, hugo: str):
         self.args = args
         self.hugo = hugo
-        self.bin = REPO / "target" / "release"
+        # Where `cargo build` puts them: CARGO_TARGET_DIR, relative to the repository (the
+        # build below runs there), or target/.
+        self.bin = REPO / os.environ.get("CARGO_TARGET_DIR", "target") / "release"
         self.work = Path(args.work)
+        # Per tool, the output dir of its last cold build (noop and change build into it), and
+        # Hugo's cache dir; set by `fresh`.
+        self.outs: dict[str, Path] = {}
+        self.hugo_cache: Path | None = None
+        # When the driver last removed files (time.monotonic()), synced.
+        self.removed_at: float | None = None
 
     def site(self, n: int, name: str) -> Path:
         return self.work / str(n) / name
 
     def out(self, n: int, tool: str) -> Path:
-        return self.work / str(n) / f"out-{tool}"
+        return self.outs[tool]
+
+    def fresh(self, n: int, tool: str, run: str) -> None:
+        """Points `tool`'s next builds at a new output dir, `out-<tool>-<run>` (and Hugo's at a
+        new cache dir, `hugo-cache-<run>`), under the size's work dir."""
+        out = self.work / str(n) / f"out-{tool}-{run}"
+        if out.exists():
+            fail(f"{out} exists: each cold build must get a new output dir")
+        self.outs[tool] = out
+        if tool == "hugo":
+            self.hugo_cache = self.work / str(n) / f"hugo-cache-{run}"
+
+    def clean(self, n: int) -> list[str]:
+        """Removes every output and Hugo cache dir but the tools' current ones (and `prepare`'s
+        Hugo check), then syncs. Returns the names removed."""
+        root = self.work / str(n)
+        keep = {p.name for p in self.outs.values()}
+        if self.hugo_cache is not None:
+            keep.add(self.hugo_cache.name)
+        removed = []
+        for d in sorted(root.iterdir()):
+            if d.name.startswith(("out-", "hugo-cache-", "hugo-check")) and d.name not in keep:
+                shutil.rmtree(d)
+                removed.append(d.name)
+        if removed:
+            os.sync()
+            self.removed_at = time.monotonic()
+        return removed
+
+    def settle(self) -> None:
+        """Waits, before timed builds, until RECENTLY_DELETED_S have passed since the driver
+        last removed files."""
+        if self.removed_at is None:
+            return
+        wait = self.removed_at + RECENTLY_DELETED_S - time.monotonic()
+        if wait > 0:
+            print(f"  waiting {wait:.0f} s: files were removed less than "
+                  f"{RECENTLY_DELETED_S} s ago")
+            time.sleep(wait)
 
     def command(self, n: int, tool: str) -> list[str]:
         if tool.startswith("dossier-"):
@@ -107,7 +169,7 @@ class Runner:
                 "--destination",
                 str(self.out(n, tool)),
                 "--cacheDir",
-                str(self.work / str(n) / "hugo-cache"),
+                str(self.hugo_cache),
             ]
         # The floor reads the same Markdown as dossier-minimal.
         return [
@@ -123,6 +185,9 @@ class Runner:
         stage timings."""
         with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
             cmd = [GNU_TIME, "-f", "%M %U %S", "-o", tf.name] + self.command(n, tool)
+            # Outside the timing: the files of earlier builds written back now, not during
+            # this one.
+            os.sync()
             start = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True)
             wall = time.perf_counter() - start
@@ -153,6 +218,8 @@ class Runner:
         root = self.work / str(n)
         if root.exists():
             shutil.rmtree(root)
+            os.sync()
+            self.removed_at = time.monotonic()
         root.mkdir(parents=True)
         t0 = time.perf_counter()
         for theme in ["default", "minimal", "hugo"]:
@@ -184,14 +251,13 @@ class Runner:
             print(f"  dossier check ({theme}): {last}")
         p = subprocess.run(
             [self.hugo, "--source", str(self.site(n, "hugo")), "--destination",
-             str(root / "hugo-check"), "--cacheDir", str(root / "hugo-cache")],
+             str(root / "hugo-check"), "--cacheDir", str(root / "hugo-cache-check")],
             capture_output=True,
             text=True,
         )
         if p.returncode != 0 or "WARN" in p.stdout + p.stderr or "ERROR" in p.stdout + p.stderr:
             fail(f"hugo on the site of {n} pages:\n{(p.stdout + p.stderr)[-3000:]}")
-        shutil.rmtree(root / "hugo-check")
-        print("  hugo: builds with no warning")
+        print("  hugo: builds with no warning")  # its output is removed by `clean`
         actors = sorted((self.site(n, "minimal") / "content" / "actors").glob("*.md"))
         return next(a for a in actors if a.name != "_index.md").relative_to(
             self.site(n, "minimal") / "content"
@@ -213,23 +279,45 @@ class Runner:
         scenarios = self.args.scenarios
         results = {t: {s: [] for s in scenarios} for t in tools}
         for tool in tools:  # warm-up: page cache, Hugo's first-run work
-            shutil.rmtree(self.out(n, tool), ignore_errors=True)
+            self.fresh(n, tool, "warmup")
             self.run(n, tool)
+        prune = self.args.prune_each_run
+        if not prune and "cold" in scenarios:
+            need = self.args.runs * sum(disk_use(p) for p in self.outs.values())
+            free = shutil.disk_usage(self.work).free
+            if need > 0.8 * free:
+                prune = True
+                print(f"  {self.args.runs} copies of the outputs take {need / 2**30:.1f} GiB, "
+                      f"{free / 2**30:.1f} GiB free: as with --prune-each-run")
         edit = 0
         for rep in range(self.args.runs):
+            if prune and rep > 0:
+                removed = self.clean(n)
+                print(f"  removed {len(removed)} earlier output and cache dirs")
+            self.settle()
             order = tools[rep % len(tools):] + tools[: rep % len(tools)]
             for scenario in scenarios:
                 for tool in order:
                     if scenario == "cold":
-                        shutil.rmtree(self.out(n, tool), ignore_errors=True)
-                        if tool == "hugo":
-                            shutil.rmtree(self.work / str(n) / "hugo-cache", ignore_errors=True)
+                        self.fresh(n, tool, str(rep + 1))
                     elif scenario == "change":
                         edit += 1
                         self.change(n, tool, page, edit)
                     results[tool][scenario].append(self.run(n, tool))
             print(f"  run {rep + 1}/{self.args.runs} done (load average {load_average()})")
+        removed = self.clean(n)
+        print(f"  removed {len(removed)} output and cache dirs; kept "
+              + ", ".join(sorted(p.name for p in self.outs.values())))
         return results
+
+
+def disk_use(path: Path) -> int:
+    """Bytes allocated to a folder's files and folders."""
+    total = 0
+    for d, _, files in os.walk(path):
+        total += os.lstat(d).st_blocks * 512
+        total += sum(os.lstat(os.path.join(d, f)).st_blocks * 512 for f in files)
+    return total
 
 
 def median(xs: list[float]) -> float:
@@ -359,6 +447,10 @@ def main() -> None:
     ap.add_argument("--json", help="also write the raw runs and the summary to this file "
                     "(rewritten after each size)")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already built")
+    ap.add_argument("--prune-each-run", action="store_true",
+                    help="remove each run's output dirs at the end of the next run (then wait "
+                    f"{RECENTLY_DELETED_S} s), not at the end of the size; on by itself when "
+                    "the disk cannot hold --runs copies of the outputs")
     ap.add_argument("--report", metavar="JSON",
                     help="print the report and Markdown tables of an earlier --json file, and exit")
     args = ap.parse_args()
