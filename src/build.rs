@@ -320,7 +320,8 @@ fn render_loaded(
             let (views, prepared) = if opts.keep_state {
                 context::build_prepared(&site, &bodies, &section_bodies)
             } else {
-                context::build_prepared_lazily(&site, &bodies, &section_bodies)
+                let draw = render::pictures_read(&loaded.templates);
+                context::build_prepared_lazily(&site, &bodies, &section_bodies, draw)
             };
             clock.lap("context");
 

@@ -155,12 +155,16 @@ pub fn build_prepared(
 /// [`build_prepared`] without the pages' views (`Views::pages` is empty): the renderer makes
 /// each with [`view_of`] when it renders the page and drops it after, so the views of the
 /// whole site (the largest values of a build after the output) are never all held at once.
+///
+/// Only the pictures in `draw` are drawn: the others are left out of the views (no template
+/// reads them, `render::pictures_read`).
 pub fn build_prepared_lazily(
     site: &Site,
     bodies: &[Rendered],
     section_bodies: &[Rendered],
+    draw: crate::pictures::Draw,
 ) -> (Views, Prepared) {
-    build_views(site, bodies, section_bodies, None, false)
+    build_views(site, bodies, section_bodies, None, false, draw)
 }
 
 /// [`build_prepared`] for an incremental rebuild, with the site and prepared values of the
@@ -172,7 +176,14 @@ pub fn build_prepared_reusing(
     section_bodies: &[Rendered],
     old: Option<(&Site, &Prepared)>,
 ) -> (Views, Prepared) {
-    build_views(site, bodies, section_bodies, old, true)
+    build_views(
+        site,
+        bodies,
+        section_bodies,
+        old,
+        true,
+        crate::pictures::Draw::ALL,
+    )
 }
 
 fn build_views(
@@ -181,6 +192,7 @@ fn build_views(
     section_bodies: &[Rendered],
     old: Option<(&Site, &Prepared)>,
     with_pages: bool,
+    draw: crate::pictures::Draw,
 ) -> (Views, Prepared) {
     let config = Value::from_serializable(&site.config);
 
@@ -239,8 +251,8 @@ fn build_views(
             .then(|| old.locators.get(p.id).cloned().flatten())
             .flatten()
     };
-    let pictures = crate::pictures::build_reusing(site, &reuse);
-    b.locators = pictures.locators.clone();
+    let mut pictures = crate::pictures::build_reusing(site, &reuse, draw);
+    b.locators = std::mem::take(&mut pictures.locators);
 
     // Paragraph views, with who cites each.
     for (id, page) in site.pages.iter().enumerate() {

@@ -34,8 +34,24 @@ pub struct Pictures {
 }
 
 /// Draws every picture of the site.
+/// Which pictures to draw: the ones the templates may show (`render::pictures_read`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Draw {
+    /// `site.pictures`: the map, the graph, the timeline.
+    pub site: bool,
+    /// `page.locator`: a locator map per place.
+    pub locators: bool,
+}
+
+impl Draw {
+    pub const ALL: Draw = Draw {
+        site: true,
+        locators: true,
+    };
+}
+
 pub fn build(site: &Site) -> Pictures {
-    build_reusing(site, &|_| None)
+    build_reusing(site, &|_| None, Draw::ALL)
 }
 
 /// The place page `id` is on the maps, if it is a location with coordinates.
@@ -60,6 +76,7 @@ pub fn place(site: &Site, id: PageId) -> Option<map::Place> {
 pub fn build_reusing(
     site: &Site,
     reuse: &(dyn Fn(&map::Place) -> Option<String> + Sync),
+    draw: Draw,
 ) -> Pictures {
     let url = |id: PageId| site.url(&site.pages[id].doc.path);
     let mut places: Vec<map::Place> = (0..site.pages.len())
@@ -70,12 +87,20 @@ pub fn build_reusing(
     // One locator map per place (thousands on a large site), each clipping the outlines
     // anew: drawn in parallel.
     let mut locators = vec![None; site.pages.len()];
-    let drawn: Vec<(PageId, String)> = places
-        .par_iter()
-        .map(|p| (p.id, reuse(p).unwrap_or_else(|| map::locator(p))))
-        .collect();
-    for (id, svg) in drawn {
-        locators[id] = Some(svg);
+    if draw.locators {
+        let drawn: Vec<(PageId, String)> = places
+            .par_iter()
+            .map(|p| (p.id, reuse(p).unwrap_or_else(|| map::locator(p))))
+            .collect();
+        for (id, svg) in drawn {
+            locators[id] = Some(svg);
+        }
+    }
+    if !draw.site {
+        return Pictures {
+            locators,
+            ..Pictures::default()
+        };
     }
 
     let mut nodes = Vec::new();

@@ -130,6 +130,35 @@ fn site_keys_read(src: &str) -> Option<BTreeSet<&str>> {
     Some(keys)
 }
 
+/// The pictures that `templates` may show, so that a theme that shows none (the benchmark's
+/// minimal one) does not pay for drawing thousands of them. `site.pictures` is drawn when a
+/// template reads that key of `site` (or uses `site` otherwise, [`site_keys_read`]); the
+/// locator maps when an expression names `locator` (also as a string, `get(key="locator")`),
+/// or reads a value by a computed key (any `[`, `get(`), or the whole context
+/// (`__tera_context`).
+pub fn pictures_read(templates: &[crate::load::TextFile]) -> crate::pictures::Draw {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let names = |expr: &str, word: &str| {
+        expr.match_indices(word).any(|(at, _)| {
+            !expr[..at].chars().next_back().is_some_and(ident)
+                && !expr[at + word.len()..].chars().next().is_some_and(ident)
+        })
+    };
+    let mut draw = crate::pictures::Draw {
+        site: false,
+        locators: false,
+    };
+    for t in templates {
+        let everything = t.text.contains("__tera_context");
+        draw.site |=
+            everything || site_keys_read(&t.text).is_none_or(|keys| keys.contains("pictures"));
+        draw.locators |= everything
+            || template_expressions(&t.text)
+                .any(|e| names(e, "locator") || e.contains('[') || e.contains("get("));
+    }
+    draw
+}
+
 /// The inside of every `{{ … }}` and `{% … %}` of a template (comments left out).
 fn template_expressions(src: &str) -> impl Iterator<Item = &str> {
     let mut rest = src;
@@ -727,6 +756,39 @@ pub fn render_some(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pictures_are_drawn_only_when_a_template_may_show_them() {
+        let read = |texts: &[&str]| {
+            let templates: Vec<crate::load::TextFile> = texts
+                .iter()
+                .map(|t| crate::load::TextFile {
+                    path: "templates/t.html".into(),
+                    rel: "t.html".into(),
+                    text: t.to_string(),
+                })
+                .collect();
+            let d = pictures_read(&templates);
+            (d.site, d.locators)
+        };
+        let plain = "{% extends \"base.html\" %}{{ page.title }} {{ site.title }} locator [";
+        assert_eq!(read(&[plain]), (false, false));
+        assert_eq!(read(&[plain, "{{ page.locator | safe }}"]), (false, true));
+        assert_eq!(
+            read(&["{{ page.locators_count }}{# page.locator #}"]),
+            (false, false)
+        );
+        assert_eq!(read(&["{{ site.pictures.map.svg | safe }}"]), (true, false));
+        assert_eq!(read(&["{% set s = site %}{{ s.title }}"]), (true, false));
+        for computed in [
+            "{{ page[k] }}",
+            "{{ page | get(key=k) }}",
+            "{{ p | get(key=\"locator\") }}",
+        ] {
+            assert_eq!(read(&[computed]), (false, true), "{computed}");
+        }
+        assert_eq!(read(&["{{ __tera_context }}"]), (true, true));
+    }
 
     #[test]
     fn template_references_are_read_from_extends_include_and_import_tags() {
