@@ -84,6 +84,9 @@ pub struct Prepared {
     /// A sources-list entry of each paragraph for a page whose text does not cite it (no
     /// `backrefs`): built once and shared, as most entries of most pages are these.
     uncited_entries: HashMap<Cite, Value>,
+    /// The tooltip of a citation of each paragraph, put back into the bodies' HTML
+    /// (`Rendered::html_with_tips`).
+    tips: HashMap<Cite, String>,
     events: Vec<Value>,
     events_of: Vec<Vec<usize>>,
     talks_of: Vec<BTreeSet<PageId>>,
@@ -109,6 +112,16 @@ impl std::ops::Deref for Builder<'_> {
     type Target = Prepared;
     fn deref(&self) -> &Prepared {
         self.prepared
+    }
+}
+
+impl Builder<'_> {
+    /// A body's HTML with its citations' tooltips.
+    fn body_html(&self, body: &Rendered) -> String {
+        body.html_with_tips(|c| match self.tips.get(&c) {
+            Some(t) => std::borrow::Cow::Borrowed(t.as_str()),
+            None => std::borrow::Cow::Owned(crate::markdown::cite_tip(self.site, c)),
+        })
     }
 }
 
@@ -234,6 +247,7 @@ fn build_views(
         paragraphs: HashMap::new(),
         source_paragraphs: HashMap::new(),
         uncited_entries: HashMap::new(),
+        tips: HashMap::new(),
         events: Vec::new(),
         events_of: vec![Vec::new(); site.pages.len()],
         talks_of: vec![BTreeSet::new(); site.pages.len()],
@@ -280,6 +294,7 @@ fn build_views(
                 let cite = Cite { source: id, n: p.n };
                 b.uncited_entries
                     .insert(cite, citation_entry(view, Vec::new()));
+                b.tips.insert(cite, crate::markdown::cite_tip(site, cite));
                 let citers = cited_by
                     .get(&cite)
                     .map(|set| arr(set.iter().map(|&t| b.target_ref(t))));
@@ -617,7 +632,7 @@ fn page_view(b: &Builder, id: PageId) -> Value {
     let mut set = |k: &'static str, v: Value| {
         m.insert(k.into(), v);
     };
-    set("content", Value::safe_string(&body.html));
+    set("content", Value::safe_string(&b.body_html(body)));
     set("toc", Value::from_serializable(&body.toc));
     set("extra", toml_to_value(&page.doc.extra));
     set(
@@ -808,7 +823,7 @@ fn section_view(b: &Builder, id: usize) -> Value {
     let mut set = |k: &'static str, v: Value| {
         m.insert(k.into(), v);
     };
-    set("content", Value::safe_string(&body.html));
+    set("content", Value::safe_string(&b.body_html(body)));
     set("toc", Value::from_serializable(&body.toc));
     set("extra", toml_to_value(&s.doc.extra));
     set("pages", b.refs(s.pages.iter().copied()));

@@ -41,7 +41,12 @@ pub struct Parsed<'a> {
 /// A body after the second pass.
 #[derive(Debug, Default)]
 pub struct Rendered {
+    /// The HTML, without its citations' tooltips: the text of the cited paragraph, repeated in
+    /// every citation of it, is most of a body's HTML, so it is put back only when the page
+    /// is rendered ([`Rendered::html_with_tips`]).
     pub html: String,
+    /// Where each tooltip goes in `html`, in order, and the citation it is of.
+    pub tips: Vec<(usize, Cite)>,
     pub toc: Vec<Heading>,
     /// Pages and sections this body links to, explicitly or automatically, deduplicated.
     pub links_to: Vec<Target>,
@@ -49,6 +54,55 @@ pub struct Rendered {
     /// used for its element id (`cite-1`).
     pub cites: Vec<(usize, Cite)>,
     pub diags: Vec<Diagnostic>,
+}
+
+impl Rendered {
+    /// The body's HTML with its citations' tooltips; `tip` gives the tooltip of a citation
+    /// ([`cite_tip`]).
+    pub fn html_with_tips<'t>(&self, tip: impl Fn(Cite) -> std::borrow::Cow<'t, str>) -> String {
+        let mut tips: Vec<_> = self.tips.iter().map(|&(at, c)| (at, tip(c))).collect();
+        let extra: usize = tips.iter().map(|(_, t)| t.len()).sum();
+        let mut html = String::with_capacity(self.html.len() + extra);
+        let mut from = 0;
+        for (at, t) in tips.drain(..) {
+            html.push_str(&self.html[from..at]);
+            html.push_str(&t);
+            from = at;
+        }
+        html.push_str(&self.html[from..]);
+        html
+    }
+}
+
+/// Takes the tooltips of `cites` (in order, `(number on the page, citation)`) out of `html`,
+/// where `cite_link_parts` put them, noting where each was. If one is not where it should be
+/// (a citation link cannot be told from the text around it), `html` is left whole.
+fn take_tips<'a>(
+    html: String,
+    cites: &[(usize, Cite)],
+    tip: impl Fn(Cite) -> std::borrow::Cow<'a, str>,
+) -> (String, Vec<(usize, Cite)>) {
+    if cites.is_empty() {
+        return (html, Vec::new());
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut tips = Vec::with_capacity(cites.len());
+    let mut from = 0;
+    for &(k, cite) in cites {
+        let link = format!("id=\"cite-{k}\" data-n=\"{}\"", cite.n);
+        let Some(at) = html[from..].find(&link).map(|i| from + i + link.len()) else {
+            return (html, Vec::new());
+        };
+        let t = tip(cite);
+        if !html[at..].starts_with(&*t) {
+            return (html, Vec::new());
+        }
+        out.push_str(&html[from..at]);
+        tips.push((out.len(), cite));
+        from = at + t.len();
+    }
+    out.push_str(&html[from..]);
+    (out, tips)
 }
 
 /// Every rendered body with the page or section it belongs to.
@@ -427,10 +481,18 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     }
     let mut html = String::with_capacity(doc.body().len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, st.out.into_iter());
+    let linker = st.linker;
+    let (mut html, tips) = take_tips(html, &st.rendered.cites, |c| {
+        match linker.cite_html.as_ref().and_then(|m| m.get(&c)) {
+            Some((_, after)) => std::borrow::Cow::Borrowed(tip_of_link(after, c)),
+            None => std::borrow::Cow::Owned(cite_tip(linker.site, c)),
+        }
+    });
     // Held until the end of the build: not with the up to twice its length that growing by
     // doubling leaves.
     html.shrink_to_fit();
     st.rendered.html = html;
+    st.rendered.tips = tips;
     st.rendered.links_to.sort_by_key(|t| match t {
         Target::Section(i) => (0, *i),
         Target::Page(i) => (1, *i),
@@ -448,18 +510,33 @@ fn cite_link_parts(site: &Site, cite: Cite) -> (String, String) {
         cite.n
     );
     let before = format!("<a href=\"{}\" id=\"cite-", escape(&url));
-    let paragraph = site.paragraph(cite);
-    let tip = paragraph.map(|p| p.original.as_str()).unwrap_or("");
-    let mut after = format!("\" data-n=\"{}\" title=\"", cite.n);
-    escape_into(&mut after, tip);
-    after.push('"');
-    if let Some(translation) = paragraph.and_then(|p| p.translation.as_deref()) {
-        after.push_str(" data-translation=\"");
-        escape_into(&mut after, translation);
-        after.push('"');
-    }
+    let mut after = format!("\" data-n=\"{}\"", cite.n);
+    after.push_str(&cite_tip(site, cite));
     let _ = write!(after, ">¶{}</a>", cite.n);
     (before, after)
+}
+
+/// The tooltip attributes of a citation link: ` title="…"` with the paragraph's text, and
+/// ` data-translation="…"` with its translation if it has one.
+pub fn cite_tip(site: &Site, cite: Cite) -> String {
+    let paragraph = site.paragraph(cite);
+    let tip = paragraph.map(|p| p.original.as_str()).unwrap_or("");
+    let mut out = String::from(" title=\"");
+    escape_into(&mut out, tip);
+    out.push('"');
+    if let Some(translation) = paragraph.and_then(|p| p.translation.as_deref()) {
+        out.push_str(" data-translation=\"");
+        escape_into(&mut out, translation);
+        out.push('"');
+    }
+    out
+}
+
+/// The tooltip in the second half of a citation link of `cite_link_parts`.
+fn tip_of_link(after: &str, cite: Cite) -> &str {
+    let head = format!("\" data-n=\"{}\"", cite.n).len();
+    let tail = format!(">¶{}</a>", cite.n).len();
+    &after[head..after.len() - tail]
 }
 
 /// At `events[i]`, just after a `Start(BlockQuote)`: is this `> [!CONTEXT]`? If so, removes
@@ -939,6 +1016,35 @@ pub fn escape_into(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tooltips_are_taken_out_and_put_back_byte_for_byte() {
+        use std::borrow::Cow;
+        let (a, b) = (Cite { source: 0, n: 3 }, Cite { source: 0, n: 12 });
+        let tip = |c: Cite| Cow::Owned(format!(" title=\"paragraph {} &lt;\"", c.n));
+        let link = |k: usize, c: Cite| {
+            format!(
+                "<a href=\"s#p{n}\" id=\"cite-{k}\" data-n=\"{n}\"{}>¶{n}</a>",
+                tip(c),
+                n = c.n
+            )
+        };
+        let html = format!("<p>x {} y {}, {}</p>\n", link(1, a), link(2, b), link(3, a));
+        let cites = [(1, a), (2, b), (3, a)];
+        let (taken, tips) = take_tips(html.clone(), &cites, tip);
+        assert!(!taken.contains("paragraph"), "{taken}");
+        assert_eq!(tips.iter().map(|t| t.1).collect::<Vec<_>>(), [a, b, a]);
+        let rendered = Rendered {
+            html: taken,
+            tips,
+            ..Rendered::default()
+        };
+        assert_eq!(rendered.html_with_tips(tip), html);
+        // A tooltip not where it should be: the HTML is kept whole.
+        let odd = html.replacen(" title=\"paragraph 12 &lt;\"", "", 1);
+        let (kept, tips) = take_tips(odd.clone(), &cites, tip);
+        assert_eq!((kept, tips.len()), (odd, 0));
+    }
 
     #[test]
     fn citation_syntax() {
