@@ -6,7 +6,8 @@
 //! change are not rewritten; changed files are staged under a temporary name (`build` stages
 //! each as soon as it is made, through [`Staging`]) and renamed into place only once the
 //! whole build has succeeded, so a reader never sees half a file and a failed build takes
-//! back what it staged; files from an earlier build that are no longer produced are
+//! back what it staged (into a dir the build creates, with no earlier output to keep
+//! intact, files are written under their own names, and a failed build removes the dir); files from an earlier build that are no longer produced are
 //! removed, except the ones site.toml's `preserve` lists (`CNAME`, `.git`, …).
 
 use std::collections::BTreeSet;
@@ -24,6 +25,7 @@ const MARKER_COMPLETE_FIRST_LINE: &str = "dossier build: complete";
 const MARKER_STAGING_FIRST_LINE: &str = "dossier build: STAGING";
 const MARKER_STAGING: &str = "dossier build: STAGING\nA build is writing its new files beside the previous ones, under temporary names\n(.*.dossier-tmp); the previous output is intact. If no build is running, it was stopped:\nthe next build removes those files.\n";
 const MARKER_INCOMPLETE: &str = "dossier build: INCOMPLETE\nA build was writing this folder and did not finish: some files are from the new build,\nsome from the previous one. Run `dossier build` again to complete it.\n";
+const MARKER_NEW: &str = "dossier build: INCOMPLETE\nA build is writing this folder, which it created, and did not finish yet: if no build is\nrunning, it was stopped and the folder holds only some of its files. Run `dossier build`\nagain to complete it.\n";
 
 #[derive(Debug, Clone, Default)]
 pub struct WriteOptions {
@@ -208,8 +210,11 @@ impl Staging {
             active.push(Arc::downgrade(&staging.shared));
         }
         if !mixed {
-            // Dropped on failure: the dir made above goes again.
-            write_atomically(&marker, MARKER_STAGING).map_err(|e| fail("write", &marker, e))?;
+            // Dropped on failure: the dir made above goes again. A new dir has no previous
+            // output to keep intact, so its files are written under their own names: it is
+            // incomplete until the commit.
+            let text = if made_out { MARKER_NEW } else { MARKER_STAGING };
+            write_atomically(&marker, text).map_err(|e| fail("write", &marker, e))?;
         }
         Ok(staging)
     }
@@ -260,10 +265,15 @@ impl Staging {
             if crash_after == Some(i) {
                 std::process::abort();
             }
-            std::fs::rename(tmp, full).map_err(|e| fail("replace", full, e))?;
+            if tmp != full {
+                std::fs::rename(tmp, full).map_err(|e| fail("replace", full, e))?;
+            }
         }
-        let keep: BTreeSet<PathBuf> = produced.map(PathBuf::from).collect();
-        report.removed = remove_stale(&shared.out, &keep, &shared.opts.preserve)?;
+        // A dir this build created holds nothing of an earlier build.
+        if !shared.made_out {
+            let keep: BTreeSet<PathBuf> = produced.map(PathBuf::from).collect();
+            report.removed = remove_stale(&shared.out, &keep, &shared.opts.preserve)?;
+        }
         let text = match tail() {
             Some(tail) => format!("{MARKER_TEXT}{tail}"),
             None => MARKER_TEXT.to_string(),
@@ -307,7 +317,7 @@ impl Shared {
             return self.record(unsafe_path(&f.path));
         }
         let full = self.out.join(&f.path);
-        if std::fs::read(&full).is_ok_and(|old| old == f.bytes) {
+        if !self.made_out && std::fs::read(&full).is_ok_and(|old| old == f.bytes) {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -316,7 +326,12 @@ impl Shared {
         {
             return self.record(fail("create", dir, e));
         }
-        let tmp = temp_name(&full);
+        // In a dir this build created, nothing is there to keep intact until the switch.
+        let tmp = if self.made_out {
+            full.clone()
+        } else {
+            temp_name(&full)
+        };
         if let Err(e) = std::fs::write(&tmp, &f.bytes) {
             let _ = std::fs::remove_file(&tmp);
             return self.record(fail("write", &full, e));

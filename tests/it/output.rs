@@ -688,3 +688,83 @@ fn any_change_to_what_a_build_read_or_left_makes_the_next_one_full() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("  templates "), "{stderr}");
 }
+
+#[test]
+fn a_build_into_a_new_dir_killed_at_any_moment_leaves_nothing_or_says_it_is_incomplete() {
+    use std::process::Command;
+    let site = big_site(500);
+    let scratch = tempfile::tempdir().unwrap();
+    let expected_out = scratch.path().join("expected");
+    let started = std::time::Instant::now();
+    let out = site.run(&["build", "--output-dir", expected_out.to_str().unwrap()]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let duration = started.elapsed();
+    let expected = crate::support::published(&expected_out);
+
+    let mut outcomes = std::collections::BTreeMap::new();
+    for k in 0..8u32 {
+        let dir = scratch.path().join(format!("new-{k}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args(["build", "--output-dir", dir.to_str().unwrap()])
+            .current_dir(site.root())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        if k < 7 {
+            std::thread::sleep(duration.mul_f64(f64::from(k) / 5.0));
+            let _ = child.kill();
+        }
+        let _ = child.wait();
+        let marker = std::fs::read_to_string(dir.join(".dossier-output")).unwrap_or_default();
+        let outcome = if !dir.exists() {
+            "nothing"
+        } else if marker.starts_with("dossier build: complete") {
+            assert!(
+                crate::support::published(&dir) == expected,
+                "kill {k}: the marker says complete but the output is not the build's"
+            );
+            "complete"
+        } else {
+            // Killed before the marker was written: the folder is empty.
+            assert!(
+                marker.starts_with("dossier build: INCOMPLETE")
+                    || std::fs::read_dir(&dir).unwrap().next().is_none(),
+                "kill {k}: a partial output without an INCOMPLETE marker: {marker:?}"
+            );
+            "incomplete"
+        };
+        *outcomes.entry(outcome).or_insert(0) += 1;
+        // Whatever happened, the next build completes it.
+        let out = site.run(&["build", "--output-dir", dir.to_str().unwrap()]);
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        if outcome == "incomplete" && !marker.is_empty() {
+            assert!(
+                out.stderr.contains("was interrupted while writing"),
+                "{}",
+                out.stderr
+            );
+        }
+        assert!(
+            crate::support::published(&dir) == expected,
+            "kill {k}: the next build did not complete the output"
+        );
+    }
+    assert!(outcomes.contains_key("complete"), "{outcomes:?}");
+}
+
+#[test]
+fn a_build_into_a_new_dir_that_fails_leaves_no_dir() {
+    let site = Site::base();
+    site.write(
+        "themes/t/templates/talk.html",
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["build", "--output-dir", "new/public"])
+        .current_dir(site.root())
+        .env("DOSSIER_PAGE_TIMEOUT_MS", "1500")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!site.root().join("new/public").exists());
+}
