@@ -4,6 +4,7 @@
 //! Pure: reads the model and the rendered bodies.
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
@@ -33,7 +34,7 @@ pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Ve
         .match_kind(MatchKind::Standard)
         .build(aliases.iter().map(|(a, _)| *a))
     {
-        let texts = site
+        let texts: Vec<&str> = site
             .pages
             .iter()
             .map(|p| p.doc.body())
@@ -50,12 +51,27 @@ pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Ve
                         .collect::<Vec<_>>(),
                     _ => Vec::new(),
                 }
-            }));
-        for text in texts {
-            for m in ac.find_overlapping_iter(text) {
-                used[m.pattern().as_usize()] = true;
-            }
-        }
+            }))
+            .collect();
+        // In parallel: the search of every text is most of this stage on a large site.
+        used = texts
+            .par_iter()
+            .fold(
+                || vec![false; aliases.len()],
+                |mut used, text| {
+                    for m in ac.find_overlapping_iter(text) {
+                        used[m.pattern().as_usize()] = true;
+                    }
+                    used
+                },
+            )
+            .reduce(
+                || vec![false; aliases.len()],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                    a
+                },
+            );
     }
     for (i, (alias, id)) in aliases.iter().enumerate() {
         if !used[i] {
