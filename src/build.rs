@@ -207,7 +207,7 @@ fn render_loaded(
     mut diags: Vec<Diagnostic>,
     mut clock: Clock,
 ) -> Result<Built, Vec<Diagnostic>> {
-    let site = model::build(
+    let mut site = model::build(
         config,
         loaded.content,
         &loaded.unreadable,
@@ -224,6 +224,17 @@ fn render_loaded(
     }
 
     clock.lap("markdown");
+
+    // The editorial warnings are the last reader of the bodies' Markdown.
+    let warnings = if has_errors(&diags) {
+        Vec::new()
+    } else {
+        lint::lint(&site, &bodies, &section_bodies)
+    };
+    if !opts.keep_state {
+        free_bodies_source(&mut site);
+    }
+    clock.lap("lint");
 
     // The search index is made from the model and the Markdown bodies (our own records, not
     // the rendered pages), so it is built from here on, on a thread of its own, beside the
@@ -395,10 +406,6 @@ fn render_loaded(
             // editorial warnings need only the pages, so they too run beside the index. A
             // streaming build has scanned each file as it was made.
             let mut scans = Vec::new();
-            let mut warnings = Vec::new();
-            if !has_errors(&diags) {
-                warnings = lint::lint(&site, &bodies, &section_bodies);
-            }
             if !has_errors(&diags) && !streaming {
                 scans = links::scan_files(
                     &mut files,
@@ -525,6 +532,20 @@ fn render_loaded(
         state,
         staging,
     })
+}
+
+/// Frees the Markdown of every body once it is rendered and linted: only `serve` renders a
+/// body again. Each file's front matter stays (messages about it quote its lines).
+fn free_bodies_source(site: &mut Site) {
+    let docs = site
+        .pages
+        .iter_mut()
+        .map(|p| &mut p.doc)
+        .chain(site.sections.iter_mut().map(|s| &mut s.doc));
+    for doc in docs {
+        doc.src.truncate(doc.body_offset);
+        doc.src.shrink_to_fit();
+    }
 }
 
 /// The warning that the last build into `out` was stopped while switching its files in.
