@@ -481,8 +481,14 @@ fn render_loaded(
                 pairs.sort_by(|a, b| a.0.path.cmp(&b.0.path));
                 let (sorted, scans): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
                 files = sorted;
-                external =
-                    links::check_scanned(&files, scans, &origins, &mut link_index, &mut diags);
+                external = links::check_scanned(
+                    &files,
+                    scans,
+                    &site.config.base_path,
+                    &origins,
+                    &mut link_index,
+                    &mut diags,
+                );
             } else {
                 files.sort_by(|a, b| a.path.cmp(&b.path));
             }

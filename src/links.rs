@@ -33,7 +33,9 @@ pub struct Target {
 
 struct Scanned {
     ids: HashSet<String>,
-    links: Vec<(String, Target)>,
+    /// The links kept for the check, as written (decoded): their targets are resolved again
+    /// by the check (`resolve`), which is cheaper than holding them for every page until it.
+    links: Vec<Box<str>>,
     /// http(s) links to other sites.
     external: Vec<String>,
     /// Links with an unsafe scheme, removed from the page.
@@ -444,7 +446,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
                 edits.push((attr, Some(relative(page, &target))));
             }
             if target.anchor.is_some() || !known.contains(&target.file) {
-                links.push((value.into_owned(), target));
+                links.push(value.into_owned().into_boxed_str());
             }
         }
         if !edits.is_empty() {
@@ -561,7 +563,10 @@ pub fn scan_report(
         links: s
             .links
             .into_iter()
-            .map(|(href, t)| (href, t.file, t.anchor))
+            .filter_map(|href| {
+                let t = resolve(&href, page, base_path)?;
+                Some((href.into_string(), t.file, t.anchor))
+            })
             .collect(),
         external: s.external,
         removed: s.removed,
@@ -603,7 +608,7 @@ pub fn finish_into(
 ) -> External {
     index.existing.extend(files.iter().map(|f| f.path.clone()));
     let scans = scan_files(files, base_path, relative_links, &index.existing);
-    check_scanned(files, scans, origins, index, diags)
+    check_scanned(files, scans, base_path, origins, index, diags)
 }
 
 /// What [`scan_files`] found in one output file: nothing for a file that is not HTML.
@@ -660,6 +665,7 @@ pub fn scan_file(
 pub fn check_scanned(
     files: &[OutputFile],
     scans: Vec<FileScan>,
+    base_path: &str,
     origins: &HashMap<String, (PathBuf, String)>,
     index: &mut LinkIndex,
     diags: &mut Vec<Diagnostic>,
@@ -691,7 +697,11 @@ pub fn check_scanned(
         let template = origins
             .get(&f.path)
             .map_or_else(String::new, |(_, t)| t.clone());
-        for (href, target) in &s.links {
+        for href in &s.links {
+            // Resolved when it was kept: it resolves again the same.
+            let Some(target) = resolve(href, &f.path, base_path) else {
+                continue;
+            };
             let problem = if !existing.contains(&target.file) {
                 Some(format!("the site has no {}", target.file))
             } else {
@@ -704,7 +714,7 @@ pub fn check_scanned(
             };
             if let Some(problem) = problem {
                 broken
-                    .entry((template.clone(), href.clone()))
+                    .entry((template.clone(), href.to_string()))
                     .or_insert_with(|| (problem, Vec::new()))
                     .1
                     .push(f.path.clone());
@@ -913,7 +923,7 @@ mod tests {
         };
         let html = r#"<a href="/sub/x/">k</a><a href="/sub/x/#a">k</a><a href="/sub/y/">u</a>"#;
         let s = scan("a/index.html", html, &cx).unwrap();
-        let kept: Vec<&str> = s.links.iter().map(|(href, _)| href.as_str()).collect();
+        let kept: Vec<&str> = s.links.iter().map(|href| &**href).collect();
         assert_eq!(kept, ["/sub/x/#a", "/sub/y/"]);
         // Rewritten all the same.
         let out = String::from_utf8(s.rewritten.unwrap()).unwrap();
@@ -1068,7 +1078,10 @@ mod tests {
         let links = s
             .links
             .into_iter()
-            .map(|(href, t)| (href, t.file, t.anchor))
+            .map(|href| {
+                let t = resolve(&href, "a/index.html", "/sub/").expect("kept links resolve");
+                (href.into_string(), t.file, t.anchor)
+            })
             .collect();
         let mut ids: Vec<String> = s.ids.into_iter().collect();
         ids.sort();
