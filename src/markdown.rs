@@ -272,6 +272,12 @@ impl<'a> Linker<'a> {
         Self::with_headings(site, parsed.iter().map(|(&t, p)| (t, p.toc.as_slice())))
     }
 
+    /// The linker of a site whose bodies' headings are `headings` (each body's
+    /// [`Parsed::toc`]), so that the parses need not all be held at once.
+    pub fn from_headings(site: &'a Site, headings: &HashMap<Target, Vec<Heading>>) -> Linker<'a> {
+        Self::with_headings(site, headings.iter().map(|(&t, h)| (t, h.as_slice())))
+    }
+
     fn with_headings<'h>(
         site: &'a Site,
         headings: impl Iterator<Item = (Target, &'h [Heading])>,
