@@ -402,9 +402,9 @@ fn render_loaded(
                 }
             }
             files.sort_by(|a, b| a.path.cmp(&b.path));
-            // The costly half of the links stage (reading and rewriting every page) and the
-            // editorial warnings need only the pages, so they too run beside the index. A
-            // streaming build has scanned each file as it was made.
+            // The costly half of the links stage (reading and rewriting every page) needs only
+            // the pages, so it too runs beside the index. A streaming build has scanned each
+            // file as it was made.
             let mut scans = Vec::new();
             if !has_errors(&diags) && !streaming {
                 scans = links::scan_files(
