@@ -253,7 +253,7 @@ pub struct Linker<'a> {
     /// citation (a large site cites the same few hundred paragraphs a hundred thousand
     /// times). `None` for a linker made for an incremental rebuild of a page or two, which
     /// builds the links as it meets them.
-    cite_html: Option<HashMap<Cite, (String, String)>>,
+    cite_html: Option<HashMap<Cite, CiteLink>>,
     /// The escaped URL of each page, for auto-links (`None` as above).
     page_urls: Option<Vec<String>>,
 }
@@ -490,7 +490,7 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     let linker = st.linker;
     let (mut html, tips) = take_tips(html, &st.rendered.cites, |c| {
         match linker.cite_html.as_ref().and_then(|m| m.get(&c)) {
-            Some((_, after)) => std::borrow::Cow::Borrowed(tip_of_link(after, c)),
+            Some(link) => std::borrow::Cow::Borrowed(link.tip()),
             None => std::borrow::Cow::Owned(cite_tip(linker.site, c)),
         }
     });
@@ -507,9 +507,22 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     st.rendered
 }
 
-/// A citation link of `cite`, split around its number on the page:
-/// `<a href="…#p17" id="cite-` and `" data-n="17" title="…">¶17</a>`.
-fn cite_link_parts(site: &Site, cite: Cite) -> (String, String) {
+/// A citation link, split around its number on the page: `<a href="…#p17" id="cite-` and
+/// `" data-n="17" title="…">¶17</a>`.
+struct CiteLink {
+    before: String,
+    after: String,
+    /// Where in `after` its tooltip ([`cite_tip`]) is.
+    tip: Range<usize>,
+}
+
+impl CiteLink {
+    fn tip(&self) -> &str {
+        &self.after[self.tip.clone()]
+    }
+}
+
+fn cite_link_parts(site: &Site, cite: Cite) -> CiteLink {
     let url = format!(
         "{}#p{}",
         site.url(&site.pages[cite.source].doc.path),
@@ -517,9 +530,11 @@ fn cite_link_parts(site: &Site, cite: Cite) -> (String, String) {
     );
     let before = format!("<a href=\"{}\" id=\"cite-", escape(&url));
     let mut after = format!("\" data-n=\"{}\"", cite.n);
+    let start = after.len();
     after.push_str(&cite_tip(site, cite));
+    let tip = start..after.len();
     let _ = write!(after, ">¶{}</a>", cite.n);
-    (before, after)
+    CiteLink { before, after, tip }
 }
 
 /// The tooltip attributes of a citation link: ` title="…"` with the paragraph's text, and
@@ -536,13 +551,6 @@ pub fn cite_tip(site: &Site, cite: Cite) -> String {
         out.push('"');
     }
     out
-}
-
-/// The tooltip in the second half of a citation link of `cite_link_parts`.
-fn tip_of_link(after: &str, cite: Cite) -> &str {
-    let head = format!("\" data-n=\"{}\"", cite.n).len();
-    let tail = format!(">¶{}</a>", cite.n).len();
-    &after[head..after.len() - tail]
 }
 
 /// At `events[i]`, just after a `Start(BlockQuote)`: is this `> [!CONTEXT]`? If so, removes
@@ -834,16 +842,16 @@ impl<'a> State<'_, 'a> {
                     first = false;
                     let built;
                     let known = self.linker.cite_html.as_ref().and_then(|m| m.get(&cite));
-                    let (before, after) = match known {
-                        Some(parts) => parts,
+                    let link = match known {
+                        Some(link) => link,
                         None => {
                             built = cite_link_parts(self.linker.site, cite);
                             &built
                         }
                     };
-                    html.push_str(before);
+                    html.push_str(&link.before);
                     let _ = write!(html, "{k}");
-                    html.push_str(after);
+                    html.push_str(&link.after);
                 }
                 Err((message, help)) => {
                     let span = self.find_in_body(range, &format!("[{inner}]"));

@@ -97,28 +97,32 @@ impl Templates {
     }
 }
 
+/// Whether `c` may be part of a template identifier.
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
 /// The keys of `site` that a template's expressions read (`site.actors` → `actors`); `None`
 /// when one of them uses `site` otherwise (`site[k]`, `site` passed whole to a macro).
 fn site_keys_read(src: &str) -> Option<BTreeSet<&str>> {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut keys = BTreeSet::new();
     for expr in template_expressions(src) {
         let mut from = 0;
         while let Some(at) = expr[from..].find("site").map(|i| from + i) {
             from = at + 4;
             let before = expr[..at].chars().next_back();
-            if before.is_some_and(|c| ident(c) || c == '.') {
+            if before.is_some_and(|c| is_ident(c) || c == '.') {
                 continue; // `page.site`, `my_site`: not the global
             }
             let after = &expr[at + 4..];
-            if after.chars().next().is_some_and(ident) {
+            if after.chars().next().is_some_and(is_ident) {
                 continue; // `sites`, `site_title`
             }
             let rest = after.trim_start();
             let key_len = rest
                 .strip_prefix('.')
                 .map(|r| r.trim_start())
-                .map(|r| (r, r.find(|c: char| !ident(c)).unwrap_or(r.len())));
+                .map(|r| (r, r.find(|c: char| !is_ident(c)).unwrap_or(r.len())));
             match key_len {
                 Some((r, n)) if n > 0 => {
                     keys.insert(&r[..n]);
@@ -137,11 +141,10 @@ fn site_keys_read(src: &str) -> Option<BTreeSet<&str>> {
 /// or reads a value by a computed key (any `[`, `get(`), or the whole context
 /// (`__tera_context`).
 pub fn pictures_read(templates: &[crate::load::TextFile]) -> crate::pictures::Draw {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let names = |expr: &str, word: &str| {
         expr.match_indices(word).any(|(at, _)| {
-            !expr[..at].chars().next_back().is_some_and(ident)
-                && !expr[at + word.len()..].chars().next().is_some_and(ident)
+            !expr[..at].chars().next_back().is_some_and(is_ident)
+                && !expr[at + word.len()..].chars().next().is_some_and(is_ident)
         })
     };
     let mut draw = crate::pictures::Draw {
