@@ -332,7 +332,8 @@ fn render_loaded(
                 context::build_prepared(&site, &bodies, &section_bodies)
             } else {
                 let draw = render::pictures_read(&loaded.templates);
-                context::build_prepared_lazily(&site, &bodies, &section_bodies, draw)
+                let reads = render::page_reads(&loaded.templates);
+                context::build_prepared_lazily(&site, &bodies, &section_bodies, draw, reads)
             };
             clock.lap("context");
 
@@ -348,8 +349,9 @@ fn render_loaded(
                     .filter(|d| d.is_error())
                     .filter_map(|d| d.file.clone())
                     .collect();
-                let view_of = |id| {
-                    context::view_of(&site, &bodies, &section_bodies, &prepared, Target::Page(id))
+                let view_of = |id, whole| {
+                    let page = Target::Page(id);
+                    context::view_of(&site, &bodies, &section_bodies, &prepared, page, whole)
                 };
                 let (pages, rendered_from) = render::render(
                     &site,

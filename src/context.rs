@@ -98,6 +98,43 @@ pub struct Prepared {
     cited_by: BTreeMap<Cite, BTreeSet<Target>>,
     /// Locator maps of locations, by page id (see `pictures`).
     locators: Vec<Option<String>>,
+    /// What the templates read of a page's view: the rest is left out of it.
+    reads: PageReads,
+}
+
+/// What the templates may read of a page's view (`page.<key>`, `page.<key>.<sub>`), as
+/// `render::page_reads` finds it; the views leave out the rest, which no template can show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageReads {
+    /// Each path read: one key (then all of its value) or a key and a key inside it. `None`:
+    /// anything may be read.
+    paths: Option<BTreeSet<Vec<String>>>,
+}
+
+impl PageReads {
+    pub const ALL: PageReads = PageReads { paths: None };
+
+    /// Reads of exactly `paths` (each one or two keys).
+    pub fn only(paths: impl IntoIterator<Item = Vec<String>>) -> PageReads {
+        PageReads {
+            paths: Some(paths.into_iter().collect()),
+        }
+    }
+
+    /// Whether any part of `page.<key>` may be read.
+    pub fn key(&self, key: &str) -> bool {
+        self.paths
+            .as_ref()
+            .is_none_or(|ps| ps.iter().any(|p| p.first().is_some_and(|k| k == key)))
+    }
+
+    /// Whether `page.<key>.<sub>` may be read (`page.<key>` read whole included).
+    pub fn sub(&self, key: &str, sub: &str) -> bool {
+        self.paths.as_ref().is_none_or(|ps| {
+            ps.iter()
+                .any(|p| p.first().is_some_and(|k| k == key) && p.get(1).is_none_or(|s| s == sub))
+        })
+    }
 }
 
 /// A view builder: the prepared values with the site and bodies they came from.
@@ -106,6 +143,8 @@ struct Builder<'a> {
     bodies: &'a [Rendered],
     section_bodies: &'a [Rendered],
     prepared: &'a Prepared,
+    /// What to put in a page's view.
+    reads: &'a PageReads,
 }
 
 impl std::ops::Deref for Builder<'_> {
@@ -170,14 +209,16 @@ pub fn build_prepared(
 /// whole site (the largest values of a build after the output) are never all held at once.
 ///
 /// Only the pictures in `draw` are drawn: the others are left out of the views (no template
-/// reads them, `render::pictures_read`).
+/// reads them, `render::pictures_read`), and the pages' views hold only what `reads` says
+/// (`render::page_reads`).
 pub fn build_prepared_lazily(
     site: &Site,
     bodies: &[Rendered],
     section_bodies: &[Rendered],
     draw: crate::pictures::Draw,
+    reads: PageReads,
 ) -> (Views, Prepared) {
-    build_views(site, bodies, section_bodies, None, false, draw)
+    build_views(site, bodies, section_bodies, None, false, draw, reads)
 }
 
 /// [`build_prepared`] for an incremental rebuild, with the site and prepared values of the
@@ -196,6 +237,7 @@ pub fn build_prepared_reusing(
         old,
         true,
         crate::pictures::Draw::ALL,
+        PageReads::ALL,
     )
 }
 
@@ -206,6 +248,7 @@ fn build_views(
     old: Option<(&Site, &Prepared)>,
     with_pages: bool,
     draw: crate::pictures::Draw,
+    reads: PageReads,
 ) -> (Views, Prepared) {
     let config = Value::from_serializable(&site.config);
 
@@ -258,6 +301,7 @@ fn build_views(
         linked_from,
         cited_by: BTreeMap::new(),
         locators: Vec::new(),
+        reads,
     };
     let reuse = |p: &crate::pictures::map::Place| {
         let (old_site, old) = old?;
@@ -374,6 +418,7 @@ fn build_views(
         bodies,
         section_bodies,
         prepared: &prepared,
+        reads: &prepared.reads,
     };
     let pages: Vec<Value> = if with_pages {
         (0..site.pages.len())
@@ -483,19 +528,26 @@ impl ViewComparer {
 
 /// The view of one page or section: again, after an edit of its body that changed neither
 /// what it links to nor what it cites (so `prepared` still holds); or for the first time,
-/// after [`build_prepared_lazily`].
+/// after [`build_prepared_lazily`], with what the templates read of it. `whole`: with every
+/// key, for a template error to list them all.
 pub fn view_of(
     site: &Site,
     bodies: &[Rendered],
     section_bodies: &[Rendered],
     prepared: &Prepared,
     target: Target,
+    whole: bool,
 ) -> Value {
     let b = Builder {
         site,
         bodies,
         section_bodies,
         prepared,
+        reads: if whole {
+            &PageReads::ALL
+        } else {
+            &prepared.reads
+        },
     };
     match target {
         Target::Page(id) => page_view(&b, id),
@@ -619,150 +671,174 @@ fn relation_value(b: &Builder, r: &crate::model::Relation, other: PageId, invers
     }
 }
 
+/// A map of the entries whose key `want` accepts; an entry's value is only computed if
+/// accepted.
+macro_rules! obj_if {
+    ($want:expr; $($k:literal => $v:expr),* $(,)?) => {{
+        let want = $want;
+        let mut m = Map::new();
+        $( if want($k) { m.insert($k.into(), Value::from($v)); } )*
+        Value::from(m)
+    }};
+}
+
+/// The view of page `id`, with only the keys that `b.reads` says a template may read.
 fn page_view(b: &Builder, id: PageId) -> Value {
     let site = b.site;
     let page = &site.pages[id];
     let body = &b.bodies[id];
-    let mut cites: BTreeSet<Cite> = body.cites.iter().map(|&(_, c)| c).collect();
+    let reads = b.reads;
+    let want = |k: &str| reads.key(k);
 
     let mut m = match b.page_refs[id].as_map() {
         Some(map) => map.clone(),
         None => Map::new(),
     };
-    let mut set = |k: &'static str, v: Value| {
-        m.insert(k.into(), v);
+    let mut set = |k: &'static str, v: &dyn Fn() -> Value| {
+        if want(k) {
+            m.insert(k.into(), v());
+        }
     };
-    set("content", Value::safe_string(&b.body_html(body)));
-    set("toc", Value::from_serializable(&body.toc));
-    set("extra", toml_to_value(&page.doc.extra));
-    set(
-        "section",
-        opt(page.section.map(|s| b.section_refs[s].clone())),
-    );
-
-    let events: Vec<usize> = b.events_of[id].clone();
-    for &e in &events {
-        cites.extend(&site.events[e].cite);
-    }
-    set("events", arr(events.iter().map(|&e| b.events[e].clone())));
-
-    let mut referenced_by = Vec::new();
-    let mut mentioned: BTreeSet<Target> = b.linked_from[id].clone();
-    for r in &site.referenced_by[id] {
-        mentioned.insert(Target::Page(r.from));
-        referenced_by.push(obj! {
-            "page" => b.page_refs[r.from].clone(),
-            "how" => ref_kind_label(r.kind),
-        });
-    }
-    set("referenced_by", arr(referenced_by));
-    set(
-        "linked_from",
-        arr(b.linked_from[id].iter().map(|&t| b.target_ref(t))),
-    );
-    set(
-        "mentioned_in",
-        arr(mentioned.iter().map(|&t| b.target_ref(t))),
-    );
-    set("talks", b.refs(b.talks_of[id].iter().copied()));
+    set("content", &|| Value::safe_string(&b.body_html(body)));
+    set("toc", &|| Value::from_serializable(&body.toc));
+    set("extra", &|| toml_to_value(&page.doc.extra));
+    set("section", &|| {
+        opt(page.section.map(|s| b.section_refs[s].clone()))
+    });
+    set("events", &|| {
+        arr(b.events_of[id].iter().map(|&e| b.events[e].clone()))
+    });
+    set("referenced_by", &|| {
+        arr(site.referenced_by[id].iter().map(|r| {
+            obj! {
+                "page" => b.page_refs[r.from].clone(),
+                "how" => ref_kind_label(r.kind),
+            }
+        }))
+    });
+    set("linked_from", &|| {
+        arr(b.linked_from[id].iter().map(|&t| b.target_ref(t)))
+    });
+    set("mentioned_in", &|| {
+        let mut mentioned: BTreeSet<Target> = b.linked_from[id].clone();
+        mentioned.extend(site.referenced_by[id].iter().map(|r| Target::Page(r.from)));
+        arr(mentioned.iter().map(|&t| b.target_ref(t)))
+    });
+    set("talks", &|| b.refs(b.talks_of[id].iter().copied()));
 
     match &page.kind {
+        PageKind::Actor(a) => set("actor", &|| {
+            obj_if! { |k| reads.sub("actor", k);
+                "kind" => kebab(&a.kind),
+                "kind_label" => a.kind.label(),
+                "role" => a.role.clone(),
+                "side" => m_get(&b.page_refs[id], "side"),
+                "aliases" => a.aliases.clone(),
+                "spellings" => a.spellings.clone(),
+                "relations" => arr(a
+                    .relations
+                    .iter()
+                    .map(|r| relation_value(b, r, r.to, false))),
+                "incoming" => arr(b.incoming[id].iter().map(|&(from, i)| {
+                    relation_value(b, incoming_relation(site, from, i), from, true)
+                })),
+                "quotes" => arr(quotes_by(site, &b.talks_of[id], id).map(|(talk, q)| obj! {
+                    "talk" => b.page_refs[talk].clone(),
+                    "original" => q.original.as_str(),
+                    "translation" => q.translation.as_str(),
+                    "cite" => b.cite(q.cite),
+                })),
+            }
+        }),
+        PageKind::Location(l) => set("location", &|| {
+            obj_if! { |k| reads.sub("location", k);
+                "kind" => kebab(&l.kind),
+                "kind_label" => l.kind.label(),
+                "aliases" => l.aliases.clone(),
+                "spellings" => l.spellings.clone(),
+                "within" => opt(l.within.map(|w| b.page_refs[w].clone())),
+                "contains" => b.refs(b.contains[id].iter().copied()),
+                "coordinates" => m_get(&b.page_refs[id], "coordinates"),
+                "actors" => b.refs(b.present_at[id].iter().copied()),
+                "locator" => opt(b.locators.get(id).cloned().flatten().map(|s| Value::safe_string(&s))),
+            }
+        }),
+        PageKind::Talk(t) => set("talk", &|| {
+            obj_if! { |k| reads.sub("talk", k);
+                "kind" => kebab(&t.kind),
+                "kind_label" => t.kind.label(),
+                "status" => t.status.label(),
+                "date" => opt(t.date.as_ref().map(date_value)),
+                "as_stated" => t.as_stated.clone(),
+                "location" => opt(t.location.map(|l| b.page_refs[l].clone())),
+                "participants" => b.refs(t.participants.iter().copied()),
+                "duration" => t.duration.clone(),
+                "outcome" => t.outcome.clone(),
+                "follows" => opt(t.follows.map(|f| b.page_refs[f].clone())),
+                "followed_by" => b.refs(b.followed_by[id].iter().copied()),
+                "cite" => b.cites(&t.cite),
+                "quotes" => arr(t.quotes.iter().map(|q| {
+                    obj! {
+                        "speaker" => opt(q.speaker.map(|s| b.page_refs[s].clone())),
+                        "original" => q.original.as_str(),
+                        "translation" => q.translation.as_str(),
+                        "cite" => b.cite(q.cite),
+                    }
+                })),
+            }
+        }),
+        PageKind::Source(s) => set("source", &|| {
+            obj_if! { |k| reads.sub("source", k);
+                "publisher" => s.publisher.as_str(),
+                "language" => s.language.as_str(),
+                "title_original" => s.title_original.clone(),
+                "url" => s.url.clone(),
+                "published" => opt(s.published.as_ref().map(date_value)),
+                "date_note" => s.date_note.clone(),
+                "paragraphs" => arr(b.source_paragraphs.get(&id).cloned().unwrap_or_default()),
+            }
+        }),
+        PageKind::Plain { .. } => {}
+    }
+    set("citations", &|| {
+        citations(b, &page_cites(b, id), &body.cites)
+    });
+    Value::from(m)
+}
+
+/// Relation `i` of actor `from`, which points at another actor.
+fn incoming_relation(site: &Site, from: PageId, i: usize) -> &crate::model::Relation {
+    let PageKind::Actor(other) = &site.pages[from].kind else {
+        unreachable!("relations come from actors")
+    };
+    &other.relations[i]
+}
+
+/// Everything page `id`'s view cites, for its sources list: its body, its events, its
+/// relations both ways, and the quotes on it.
+fn page_cites(b: &Builder, id: PageId) -> BTreeSet<Cite> {
+    let site = b.site;
+    let mut cites: BTreeSet<Cite> = b.bodies[id].cites.iter().map(|&(_, c)| c).collect();
+    for &e in &b.events_of[id] {
+        cites.extend(&site.events[e].cite);
+    }
+    match &site.pages[id].kind {
         PageKind::Actor(a) => {
             for r in &a.relations {
                 cites.extend(&r.cite);
             }
-            let relations = arr(a
-                .relations
-                .iter()
-                .map(|r| relation_value(b, r, r.to, false)));
-            let incoming = arr(b.incoming[id].iter().map(|&(from, i)| {
-                let PageKind::Actor(other) = &site.pages[from].kind else {
-                    unreachable!("relations come from actors")
-                };
-                let r = &other.relations[i];
-                cites.extend(&r.cite);
-                relation_value(b, r, from, true)
-            }));
-            let quotes = quotes_by(b, id, &mut cites);
-            set(
-                "actor",
-                obj! {
-                    "kind" => kebab(&a.kind),
-                    "kind_label" => a.kind.label(),
-                    "role" => a.role.clone(),
-                    "side" => m_get(&b.page_refs[id], "side"),
-                    "aliases" => a.aliases.clone(),
-                    "spellings" => a.spellings.clone(),
-                    "relations" => relations,
-                    "incoming" => incoming,
-                    "quotes" => quotes,
-                },
-            );
-        }
-        PageKind::Location(l) => {
-            set(
-                "location",
-                obj! {
-                    "kind" => kebab(&l.kind),
-                    "kind_label" => l.kind.label(),
-                    "aliases" => l.aliases.clone(),
-                    "spellings" => l.spellings.clone(),
-                    "within" => opt(l.within.map(|w| b.page_refs[w].clone())),
-                    "contains" => b.refs(b.contains[id].iter().copied()),
-                    "coordinates" => m_get(&b.page_refs[id], "coordinates"),
-                    "actors" => b.refs(b.present_at[id].iter().copied()),
-                    "locator" => opt(b.locators.get(id).cloned().flatten().map(|s| Value::safe_string(&s))),
-                },
-            );
+            for &(from, i) in &b.incoming[id] {
+                cites.extend(&incoming_relation(site, from, i).cite);
+            }
+            cites.extend(quotes_by(site, &b.talks_of[id], id).map(|(_, q)| q.cite));
         }
         PageKind::Talk(t) => {
             cites.extend(&t.cite);
-            let quotes = arr(t.quotes.iter().map(|q| {
-                cites.insert(q.cite);
-                obj! {
-                    "speaker" => opt(q.speaker.map(|s| b.page_refs[s].clone())),
-                    "original" => q.original.as_str(),
-                    "translation" => q.translation.as_str(),
-                    "cite" => b.cite(q.cite),
-                }
-            }));
-            set(
-                "talk",
-                obj! {
-                    "kind" => kebab(&t.kind),
-                    "kind_label" => t.kind.label(),
-                    "status" => t.status.label(),
-                    "date" => opt(t.date.as_ref().map(date_value)),
-                    "as_stated" => t.as_stated.clone(),
-                    "location" => opt(t.location.map(|l| b.page_refs[l].clone())),
-                    "participants" => b.refs(t.participants.iter().copied()),
-                    "duration" => t.duration.clone(),
-                    "outcome" => t.outcome.clone(),
-                    "follows" => opt(t.follows.map(|f| b.page_refs[f].clone())),
-                    "followed_by" => b.refs(b.followed_by[id].iter().copied()),
-                    "cite" => b.cites(&t.cite),
-                    "quotes" => quotes,
-                },
-            );
+            cites.extend(t.quotes.iter().map(|q| q.cite));
         }
-        PageKind::Source(s) => {
-            set(
-                "source",
-                obj! {
-                    "publisher" => s.publisher.as_str(),
-                    "language" => s.language.as_str(),
-                    "title_original" => s.title_original.clone(),
-                    "url" => s.url.clone(),
-                    "published" => opt(s.published.as_ref().map(date_value)),
-                    "date_note" => s.date_note.clone(),
-                    "paragraphs" => arr(b.source_paragraphs.get(&id).cloned().unwrap_or_default()),
-                },
-            );
-        }
-        PageKind::Plain { .. } => {}
+        _ => {}
     }
-    set("citations", citations(b, &cites, &body.cites));
-    Value::from(m)
+    cites
 }
 
 fn m_get(v: &Value, key: &str) -> Value {
@@ -772,23 +848,22 @@ fn m_get(v: &Value, key: &str) -> Value {
         .unwrap_or_else(Value::none)
 }
 
-/// Quotes spoken by `actor` in any talk.
-fn quotes_by(b: &Builder, actor: PageId, cites: &mut BTreeSet<Cite>) -> Value {
-    let mut out = Vec::new();
-    for &talk in &b.talks_of[actor] {
-        if let PageKind::Talk(t) = &b.site.pages[talk].kind {
-            for q in t.quotes.iter().filter(|q| q.speaker == Some(actor)) {
-                cites.insert(q.cite);
-                out.push(obj! {
-                    "talk" => b.page_refs[talk].clone(),
-                    "original" => q.original.as_str(),
-                    "translation" => q.translation.as_str(),
-                    "cite" => b.cite(q.cite),
-                });
-            }
-        }
-    }
-    arr(out)
+/// Quotes spoken by `actor` in any of `talks`, with the talk of each.
+fn quotes_by<'s>(
+    site: &'s Site,
+    talks: &'s BTreeSet<PageId>,
+    actor: PageId,
+) -> impl Iterator<Item = (PageId, &'s crate::model::Quote)> {
+    talks.iter().flat_map(move |&talk| {
+        let quotes: &[crate::model::Quote] = match &site.pages[talk].kind {
+            PageKind::Talk(t) => &t.quotes,
+            _ => &[],
+        };
+        quotes
+            .iter()
+            .filter(move |q| q.speaker == Some(actor))
+            .map(move |q| (talk, q))
+    })
 }
 
 /// The page's sources list: every cited paragraph once, in source order, with the ids of the
@@ -911,5 +986,26 @@ fn pictures_value(b: &Builder, p: &crate::pictures::Pictures) -> Value {
         "places" => places,
         "graph" => opt(graph),
         "timeline" => opt(p.timeline.as_deref().map(svg)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_reads_say_which_keys_and_keys_inside_them_a_view_needs() {
+        let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        let reads = PageReads::only([path("title"), path("actor.relations"), path("talk")]);
+        assert!(reads.key("title") && reads.key("actor") && reads.key("talk"));
+        assert!(!reads.key("citations") && !reads.key("location"));
+        assert!(reads.sub("actor", "relations"));
+        assert!(!reads.sub("actor", "quotes"));
+        // Read whole: every key inside it.
+        assert!(reads.sub("talk", "quotes") && reads.sub("talk", "date"));
+        assert!(!reads.sub("location", "kind"));
+        for (key, sub) in [("citations", "x"), ("actor", "quotes")] {
+            assert!(PageReads::ALL.key(key) && PageReads::ALL.sub(key, sub));
+        }
     }
 }

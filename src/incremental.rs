@@ -305,6 +305,7 @@ impl Session {
                 &state.section_bodies,
                 &state.prepared,
                 t,
+                true,
             );
             match t {
                 Target::Page(i) => state.views.pages[i] = view,

@@ -97,6 +97,14 @@ impl Templates {
     }
 }
 
+/// Whether `expr` names `word`: not as part of a longer identifier (a string counts).
+fn names(expr: &str, word: &str) -> bool {
+    expr.match_indices(word).any(|(at, _)| {
+        !expr[..at].chars().next_back().is_some_and(is_ident)
+            && !expr[at + word.len()..].chars().next().is_some_and(is_ident)
+    })
+}
+
 /// Whether `c` may be part of a template identifier.
 fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
@@ -105,33 +113,88 @@ fn is_ident(c: char) -> bool {
 /// The keys of `site` that a template's expressions read (`site.actors` → `actors`); `None`
 /// when one of them uses `site` otherwise (`site[k]`, `site` passed whole to a macro).
 fn site_keys_read(src: &str) -> Option<BTreeSet<&str>> {
-    let mut keys = BTreeSet::new();
+    Some(
+        paths_read(src, "site", 1)?
+            .into_iter()
+            .map(|p| p[0])
+            .collect(),
+    )
+}
+
+/// Where a template's expressions read the variable `var`: the keys after it, up to `depth`
+/// of them (`page.actor.relations` → `["actor", "relations"]` at depth 2). A path shorter
+/// than `depth` is read whole. `None` when an expression uses `var` otherwise: whole, by a
+/// computed key (`var[k]`), passed to a filter, macro or component. The variables a `for`
+/// loop declares are not reads. Over-approximates: `var.key` anywhere in an expression, a
+/// string or another variable's key included, counts as a read.
+fn paths_read<'s>(src: &'s str, var: &str, depth: usize) -> Option<Vec<Vec<&'s str>>> {
+    let mut paths = Vec::new();
     for expr in template_expressions(src) {
+        // `for x in …`, `for k, v in …`: what comes before `in` names the loop's variables.
+        let trimmed = expr.trim_start_matches(['-', ' ', '\t', '\n', '\r']);
+        let declared = match trimmed.strip_prefix("for") {
+            Some(rest) if rest.starts_with(char::is_whitespace) => {
+                expr.find(" in ").map_or(0, |i| i + 1)
+            }
+            _ => 0,
+        };
         let mut from = 0;
-        while let Some(at) = expr[from..].find("site").map(|i| from + i) {
-            from = at + 4;
+        while let Some(at) = expr[from..].find(var).map(|i| from + i) {
+            from = at + var.len();
             let before = expr[..at].chars().next_back();
             if before.is_some_and(|c| is_ident(c) || c == '.') {
-                continue; // `page.site`, `my_site`: not the global
+                continue; // `page.site`, `my_site`: not the variable
             }
-            let after = &expr[at + 4..];
-            if after.chars().next().is_some_and(is_ident) {
+            if expr[from..].chars().next().is_some_and(is_ident) {
                 continue; // `sites`, `site_title`
             }
-            let rest = after.trim_start();
-            let key_len = rest
-                .strip_prefix('.')
-                .map(|r| r.trim_start())
-                .map(|r| (r, r.find(|c: char| !is_ident(c)).unwrap_or(r.len())));
-            match key_len {
-                Some((r, n)) if n > 0 => {
-                    keys.insert(&r[..n]);
-                }
-                _ => return None,
+            if at < declared {
+                continue;
             }
+            let mut path = Vec::new();
+            let mut rest = &expr[from..];
+            while path.len() < depth {
+                let Some(r) = rest.trim_start().strip_prefix('.') else {
+                    break;
+                };
+                let r = r.trim_start();
+                let n = r.find(|c: char| !is_ident(c)).unwrap_or(r.len());
+                if n == 0 {
+                    break;
+                }
+                path.push(&r[..n]);
+                rest = &r[n..];
+            }
+            // `var.key[k]` or `var.key?.sub` read `key` whole, as a path shorter than `depth`
+            // says; `var[k]`, `var?.key`, `var` alone read everything.
+            if path.is_empty() {
+                return None;
+            }
+            paths.push(path);
         }
     }
-    Some(keys)
+    Some(paths)
+}
+
+/// What `templates` may read of a page's view ([`paths_read`] of `page`, two keys deep): the
+/// views leave the rest out. Everything when one of them reads `page` otherwise or reads
+/// the whole context (`__tera_context`).
+pub fn page_reads(templates: &[TextFile]) -> crate::context::PageReads {
+    let mut all = BTreeSet::new();
+    for t in templates {
+        if t.text.contains("__tera_context") {
+            return crate::context::PageReads::ALL;
+        }
+        let Some(paths) = paths_read(&t.text, "page", 2) else {
+            return crate::context::PageReads::ALL;
+        };
+        all.extend(
+            paths
+                .into_iter()
+                .map(|p| p.into_iter().map(str::to_string).collect::<Vec<_>>()),
+        );
+    }
+    crate::context::PageReads::only(all)
 }
 
 /// The pictures that `templates` may show, so that a theme that shows none (the benchmark's
@@ -141,12 +204,6 @@ fn site_keys_read(src: &str) -> Option<BTreeSet<&str>> {
 /// or reads a value by a computed key (any `[`, `get(`), or the whole context
 /// (`__tera_context`).
 pub fn pictures_read(templates: &[crate::load::TextFile]) -> crate::pictures::Draw {
-    let names = |expr: &str, word: &str| {
-        expr.match_indices(word).any(|(at, _)| {
-            !expr[..at].chars().next_back().is_some_and(is_ident)
-                && !expr[at + word.len()..].chars().next().is_some_and(is_ident)
-        })
-    };
     let mut draw = crate::pictures::Draw {
         site: false,
         locators: false,
@@ -458,7 +515,8 @@ struct Job<'a> {
 
 /// Makes the view of a page that `Views::pages` does not hold (see
 /// `context::build_prepared_lazily`).
-pub type PageViews<'a> = &'a (dyn Fn(crate::model::PageId) -> Value + Sync);
+/// `true`: the whole view, not only what the templates read.
+pub type PageViews<'a> = &'a (dyn Fn(crate::model::PageId, bool) -> Value + Sync);
 
 /// Takes each rendered file as soon as it is made, and returns what is kept of it (`build`
 /// stages it into the output dir and keeps only its path).
@@ -674,32 +732,53 @@ pub fn render_some(
         );
     }
 
+    // A page's `head` (its metadata) is made only if a template may print it.
+    let head_read = templates.files.values().any(|(_, src)| {
+        src.contains("__tera_context") || template_expressions(src).any(|e| names(e, "head"))
+    });
     let results: Vec<Result<OutputFile, (Diagnostic, &Path)>> = runnable
         .par_iter()
         .map(|job| {
-            let value = match (&job.value, job.page, page_views) {
-                (Some(v), _, _) => v.clone(),
-                (None, Some(id), Some(make)) => make(id),
+            let made = match (job.page, page_views) {
+                (Some(id), Some(make)) if job.value.is_none() => Some((id, make)),
+                _ => None,
+            };
+            let value = match (&job.value, made) {
+                (Some(v), _) => v.clone(),
+                (None, Some((id, make))) => make(id, false),
                 // `views.pages` holds every page unless `page_views` is given.
-                (None, _, _) => Value::none(),
+                (None, None) => Value::none(),
             };
             let head = match (&job.head, job.page) {
                 (Some(h), _) => Value::safe_string(h),
-                (None, Some(id)) => {
+                (None, Some(id)) if head_read => {
                     Value::safe_string(&publish::head(site, &Subject::Page(&site.pages[id])))
                 }
-                (None, None) => Value::safe_string(""),
+                (None, _) => Value::safe_string(""),
             };
             let mut ctx = Context::new();
             ctx.insert_value(job.key, value);
             ctx.insert_value("current_path", Value::from(job.path.as_str()));
             ctx.insert_value("current_url", Value::from(site.url(&job.path)));
             ctx.insert_value("head", head);
-            crate::guard::page(job.file, "the template", || {
-                tera.render(&job.template, &ctx)
-            })
-            .map_err(|d| (d, job.file))?
-            .map(|mut html| {
+            let render = |ctx: &Context| {
+                crate::guard::page(job.file, "the template", || {
+                    tera.render(&job.template, ctx)
+                })
+                .map_err(|d| (d, job.file))
+            };
+            let mut rendered = render(&ctx)?;
+            // A view made with only what the templates read: the error is made again with
+            // the whole view, so that it lists every key the page has.
+            if rendered.is_err()
+                && let Some((id, make)) = made
+            {
+                ctx.insert_value(job.key, make(id, true));
+                if let again @ Err(_) = render(&ctx)? {
+                    rendered = again;
+                }
+            }
+            rendered.map(|mut html| {
                 // Held until the write: without the slack of a string grown by doubling.
                 html.shrink_to_fit();
                 let file = OutputFile {
@@ -831,5 +910,71 @@ mod tests {
         assert_eq!(keys("{{ \"site\" }}"), None);
         assert_eq!(keys("{{ site"), None);
         assert_eq!(keys("no expressions, site.actors"), Some(vec![]));
+    }
+
+    #[test]
+    fn page_paths_are_read_two_keys_deep_and_a_whole_page_read_means_all() {
+        let paths = |src| {
+            paths_read(src, "page", 2).map(|ps| {
+                ps.into_iter()
+                    .map(|p| p.join("."))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+            })
+        };
+        let src = r#"<h1>{{ page.title }}</h1>{{ page.content | safe }}
+{% for r in page.actor.relations %}{{ r.target.url }}{% endfor %}
+{%- for c in page . citations -%}{{ c.n }}{% endfor %}
+{% if page.talk.date.label %}{{ page.location["kind"] }}{{ page.source?.url }}{% endif %}
+{% for page in section.pages %}{{ page.summary }}{% endfor %}
+{% for key, page in pairs %}{% endfor %}
+{{ homepage.x }}{{ pages }}{{ s.page }}"#;
+        assert_eq!(
+            paths(src),
+            Some(
+                [
+                    "actor.relations",
+                    "citations",
+                    "content",
+                    "location",
+                    "source",
+                    "summary",
+                    "talk.date",
+                    "title",
+                ]
+                .map(String::from)
+                .to_vec()
+            )
+        );
+        // `page` itself, indexed, optional, filtered or passed whole: every key may matter.
+        for whole in [
+            "{{ page }}",
+            "{{ page[key] }}",
+            "{{ page?.title }}",
+            "{{ page | get(key=\"title\") }}",
+            "{{ m::card(page=page) }}",
+            "{% set p = page %}{{ p.title }}",
+            "{% for x in page %}{% endfor %}",
+        ] {
+            assert_eq!(paths(whole), None, "{whole}");
+        }
+        let text = |t: &str| crate::load::TextFile {
+            path: "templates/t.html".into(),
+            rel: "t.html".into(),
+            text: t.to_string(),
+        };
+        let reads = page_reads(&[text("{{ page.actor.relations }}"), text("{{ page.title }}")]);
+        assert_eq!(
+            reads,
+            crate::context::PageReads::only([
+                vec!["actor".to_string(), "relations".to_string()],
+                vec!["title".to_string()],
+            ])
+        );
+        let everything = [text("{{ page.title }}"), text("{{ __tera_context }}")];
+        assert_eq!(page_reads(&everything), crate::context::PageReads::ALL);
+        let whole = [text("{{ page.title }}"), text("{{ page | length }}")];
+        assert_eq!(page_reads(&whole), crate::context::PageReads::ALL);
     }
 }

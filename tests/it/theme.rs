@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{published, run_in};
+use crate::support::{copy_tree, published, run_in};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -34,6 +34,78 @@ fn build(dir: &Path, base_url: &str) -> PathBuf {
 
 fn read(site: &Path, rel: &str) -> String {
     std::fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A page's view holds only what the templates may read (`render::page_reads`), and what
+/// they read must be as the whole view has it. The shipped dossier with templates that print
+/// keys and keys inside keys of every kind of page is built as is, then with one more
+/// template that reads the whole context (so every view is whole): the same site.
+#[test]
+fn a_view_made_for_what_templates_read_holds_it_as_the_whole_view_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("dossier");
+    copy_tree(&repo().join("content"), &site.join("content"));
+    copy_tree(
+        &repo().join("bench/themes/minimal"),
+        &site.join("themes/minimal"),
+    );
+    let config = read(repo(), "site.toml").replace("theme = \"dossier\"", "theme = \"minimal\"");
+    assert!(config.contains("theme = \"minimal\""));
+    std::fs::write(site.join("site.toml"), config).unwrap();
+    let main = |body: &str| {
+        format!("{{% extends \"base.html\" %}}{{% block main %}}{body}{{% endblock main %}}")
+    };
+    for (name, body) in [
+        (
+            "actor.html",
+            "{{ page.title }}|{{ page.actor.relations }}|{{ page.actor.quotes }}|\
+             {{ page.citations }}|{{ page.referenced_by }}",
+        ),
+        (
+            "location.html",
+            "{{ page.location.actors }}|{{ page.location.within }}|{{ page.events }}|\
+             {{ page.citations }}|{{ page.mentioned_in }}",
+        ),
+        (
+            "talk.html",
+            "{{ page.talk.quotes }}|{{ page.talk.participants }}|{{ page.talk.date }}|\
+             {{ page.citations }}|{{ page.content }}",
+        ),
+        (
+            "source.html",
+            "{{ page.source.publisher }}|{{ page.linked_from }}|{{ page.toc }}|\
+             {% for p in page.source.paragraphs %}<p id=\"{{ p.anchor }}\">{{ p }}</p>{% endfor %}",
+        ),
+        (
+            "page.html",
+            "{{ page.section }}|{{ page.extra }}|{{ head }}",
+        ),
+    ] {
+        let path = site.join("templates").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, main(body)).unwrap();
+    }
+    let build = |out: &str| {
+        let out = dir.path().join(out);
+        let r = run_in(&site, &["build", "--output-dir", out.to_str().unwrap()]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        published(&out)
+    };
+    let read_in_part = build("part");
+    std::fs::write(site.join("templates/whole.html"), "{{ __tera_context }}").unwrap();
+    let whole = build("whole");
+    assert_eq!(
+        read_in_part.keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &read_in_part {
+        assert!(bytes == &whole[path], "{path} differs");
+    }
+    // The keys printed are not empty: a relation, a quote in French, a citation.
+    let kerry = String::from_utf8_lossy(&read_in_part["actors/john-kerry/index.html"]).into_owned();
+    for shown in ["negotiates with", "Sergei Lavrov", "backrefs"] {
+        assert!(kerry.contains(shown), "{shown} not in {kerry}");
+    }
 }
 
 #[test]
