@@ -762,10 +762,8 @@ pub fn render_some(
             ctx.insert_value("current_url", Value::from(site.url(&job.path)));
             ctx.insert_value("head", head);
             let render = |ctx: &Context| {
-                crate::guard::page(job.file, "the template", || {
-                    tera.render(&job.template, ctx)
-                })
-                .map_err(|d| (d, job.file))
+                crate::guard::page(job.file, "the template", || tera.render(&job.template, ctx))
+                    .map_err(|d| (d, job.file))
             };
             let mut rendered = render(&ctx)?;
             // A view made with only what the templates read: the error is made again with
@@ -778,19 +776,20 @@ pub fn render_some(
                     rendered = again;
                 }
             }
-            rendered.map(|mut html| {
-                // Held until the write: without the slack of a string grown by doubling.
-                html.shrink_to_fit();
-                let file = OutputFile {
-                    path: output_path(&job.path),
-                    bytes: html.into_bytes(),
-                };
-                match sink {
-                    Some(sink) => sink(file),
-                    None => file,
-                }
-            })
-            .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
+            rendered
+                .map(|mut html| {
+                    // Held until the write: without the slack of a string grown by doubling.
+                    html.shrink_to_fit();
+                    let file = OutputFile {
+                        path: output_path(&job.path),
+                        bytes: html.into_bytes(),
+                    };
+                    match sink {
+                        Some(sink) => sink(file),
+                        None => file,
+                    }
+                })
+                .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
         })
         .collect();
     let origins: Origins = runnable
