@@ -570,36 +570,21 @@ fn interrupted_warning(out: &Path) -> Option<Diagnostic> {
     })
 }
 
-/// Markdown for every page and section, in parallel, in two passes: the headings of every
-/// body first (the anchors a link may name), then each body parsed again and rendered. The
-/// first pass keeps only the headings: holding every body's parse until the second (about
-/// 15 KB a page) was the peak of the build's memory.
+/// Markdown for every page and section, in parallel, each body parsed once and rendered; a
+/// link to another body's heading is checked once every body's headings are known
+/// (`markdown::check_anchors`), so no body's parse is held beyond its own rendering.
 pub fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>, markdown::LinkerParts) {
-    let options = markdown::options(&site.config.markdown);
-    let headings: std::collections::HashMap<Target, Vec<markdown::Heading>> = site
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| (Target::Page(i), p.doc.body()))
-        .chain(
-            site.sections
-                .par_iter()
-                .enumerate()
-                .map(|(i, s)| (Target::Section(i), s.doc.body())),
-        )
-        .map(|(target, body)| (target, markdown::parse(body, options).toc))
-        .collect();
-    let linker = Linker::from_headings(site, &headings);
-    drop(headings);
-    let bodies = (0..site.pages.len())
+    let linker = Linker::without_headings(site);
+    let mut bodies: Vec<Rendered> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| render_body(site, &linker, Target::Page(i)))
         .collect();
-    let section_bodies = (0..site.sections.len())
+    let mut section_bodies: Vec<Rendered> = (0..site.sections.len())
         .into_par_iter()
         .map(|i| render_body(site, &linker, Target::Section(i)))
         .collect();
-    (bodies, section_bodies, linker.parts())
+    let parts = markdown::check_anchors(site, linker, &mut bodies, &mut section_bodies);
+    (bodies, section_bodies, parts)
 }
 
 /// The Markdown of one page or section again, for an incremental rebuild.

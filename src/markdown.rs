@@ -9,9 +9,9 @@
 //! - the first mention of an actor's or location's title or alias links to its page;
 //! - raw HTML escaped unless the site opts in.
 //!
-//! Two passes: [`parse`] turns each body into events and collects its anchors; [`render`]
-//! needs every page's anchors to check links, and returns the HTML plus what the page links
-//! to and cites. Pure: no I/O.
+//! [`parse`] turns a body into events and collects its anchors; [`render`] returns the HTML
+//! plus what the page links to and cites. A link to another body's heading is checked once
+//! every body is rendered ([`check_anchors`]), so each body is parsed once. Pure: no I/O.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -54,6 +54,18 @@ pub struct Rendered {
     /// used for its element id (`cite-1`).
     pub cites: Vec<(usize, Cite)>,
     pub diags: Vec<Diagnostic>,
+    /// Links to a heading of a body not rendered yet, checked once every body is
+    /// ([`check_anchors`]).
+    pub(crate) pending: Vec<PendingAnchor>,
+}
+
+/// A link `@/{file}#{anchor}` to `target` whose anchor is not known yet, at `span`.
+#[derive(Debug)]
+pub(crate) struct PendingAnchor {
+    target: Target,
+    file: String,
+    anchor: String,
+    span: Range<usize>,
 }
 
 impl Rendered {
@@ -256,6 +268,9 @@ pub struct Linker<'a> {
     cite_html: Option<HashMap<Cite, CiteLink>>,
     /// The escaped URL of each page, for auto-links (`None` as above).
     page_urls: Option<Vec<String>>,
+    /// Knows no heading yet: a link to one is checked after every body is rendered
+    /// ([`Linker::without_headings`], [`check_anchors`]).
+    headings_later: bool,
 }
 
 /// What a [`Linker`] computes from the whole site, kept between incremental rebuilds (they
@@ -272,28 +287,20 @@ impl<'a> Linker<'a> {
         Self::with_headings(site, parsed.iter().map(|(&t, p)| (t, p.toc.as_slice())))
     }
 
-    /// The linker of a site whose bodies' headings are `headings` (each body's
-    /// [`Parsed::toc`]), so that the parses need not all be held at once.
-    pub fn from_headings(site: &'a Site, headings: &HashMap<Target, Vec<Heading>>) -> Linker<'a> {
-        Self::with_headings(site, headings.iter().map(|(&t, h)| (t, h.as_slice())))
+    /// The linker of a whole build, before any body is parsed: it knows the sources'
+    /// paragraph anchors but no heading, so each body is parsed once, and a link to a
+    /// heading is checked by [`check_anchors`] when every body's headings are known.
+    pub fn without_headings(site: &'a Site) -> Linker<'a> {
+        let mut linker = Self::with_headings(site, std::iter::empty());
+        linker.headings_later = true;
+        linker
     }
 
     fn with_headings<'h>(
         site: &'a Site,
         headings: impl Iterator<Item = (Target, &'h [Heading])>,
     ) -> Linker<'a> {
-        let mut anchors: HashMap<Target, HashSet<String>> = HashMap::new();
-        for (target, toc) in headings {
-            anchors.insert(target, toc.iter().map(|h| h.id.clone()).collect());
-        }
-        for (id, page) in site.pages.iter().enumerate() {
-            if let crate::model::PageKind::Source(s) = &page.kind {
-                let set = anchors.entry(Target::Page(id)).or_default();
-                for p in &s.paragraphs {
-                    set.insert(format!("p{}", p.n));
-                }
-            }
-        }
+        let anchors = anchors_of(site, headings);
         let aliases = if site.config.markdown.auto_link && !site.aliases.is_empty() {
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
@@ -325,6 +332,7 @@ impl<'a> Linker<'a> {
             unsafe_html: site.config.markdown.unsafe_html,
             cite_html: Some(cite_html),
             page_urls: Some(page_urls),
+            headings_later: false,
         }
     }
 
@@ -342,6 +350,7 @@ impl<'a> Linker<'a> {
             unsafe_html: site.config.markdown.unsafe_html,
             cite_html: None,
             page_urls: None,
+            headings_later: false,
         }
     }
 
@@ -352,6 +361,94 @@ impl<'a> Linker<'a> {
         };
         self.site.url(path)
     }
+}
+
+/// The anchors each body defines: its headings' ids (`headings`), and for a source its
+/// paragraphs' (`p1`…`pn`).
+fn anchors_of<'h>(
+    site: &Site,
+    headings: impl Iterator<Item = (Target, &'h [Heading])>,
+) -> HashMap<Target, HashSet<String>> {
+    let mut anchors: HashMap<Target, HashSet<String>> = HashMap::new();
+    for (target, toc) in headings {
+        anchors.insert(target, toc.iter().map(|h| h.id.clone()).collect());
+    }
+    for (id, page) in site.pages.iter().enumerate() {
+        if let crate::model::PageKind::Source(s) = &page.kind {
+            let set = anchors.entry(Target::Page(id)).or_default();
+            for p in &s.paragraphs {
+                set.insert(format!("p{}", p.n));
+            }
+        }
+    }
+    anchors
+}
+
+/// The error of a link `@/{file}#{anchor}` to a page whose anchors are `known`: its
+/// message and help.
+fn no_anchor(file: &str, anchor: &str, known: Option<&HashSet<String>>) -> (String, String) {
+    let help = match known.and_then(|a| did_you_mean(anchor, a.iter().map(String::as_str))) {
+        Some(c) => format!("did you mean `#{c}`?"),
+        None => {
+            let mut all: Vec<&str> = known
+                .map(|a| a.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            all.sort_unstable();
+            if all.is_empty() {
+                "that page has no headings to link to".into()
+            } else {
+                format!(
+                    "anchors there: {}",
+                    all.iter()
+                        .take(12)
+                        .map(|a| format!("#{a}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+    };
+    (
+        format!("broken link: `{file}` has no anchor `#{anchor}`"),
+        help,
+    )
+}
+
+/// Once every body of `site` is rendered with `linker` ([`Linker::without_headings`]):
+/// checks their links to headings, adding an error to the body of each broken one, and
+/// returns the linker's parts with every body's anchors, for incremental rebuilds.
+pub fn check_anchors(
+    site: &Site,
+    linker: Linker<'_>,
+    bodies: &mut [Rendered],
+    section_bodies: &mut [Rendered],
+) -> LinkerParts {
+    let headings = by_target(bodies, section_bodies).map(|(t, r)| (t, r.toc.as_slice()));
+    let parts = LinkerParts {
+        anchors: std::sync::Arc::new(anchors_of(site, headings)),
+        aliases: linker.parts.aliases,
+    };
+    let pages = bodies
+        .iter_mut()
+        .enumerate()
+        .map(|(i, r)| (&site.pages[i].doc, r));
+    let sections = section_bodies
+        .iter_mut()
+        .enumerate()
+        .map(|(i, r)| (&site.sections[i].doc, r));
+    for (doc, body) in pages.chain(sections) {
+        for p in std::mem::take(&mut body.pending) {
+            let known = parts.anchors.get(&p.target);
+            if !known.is_some_and(|a| a.contains(&p.anchor)) {
+                let (message, help) = no_anchor(&p.file, &p.anchor, known);
+                let d = Diagnostic::error(message)
+                    .at(&doc.file, &doc.src, p.span)
+                    .with_help(help);
+                body.diags.push(d);
+            }
+        }
+    }
+    parts
 }
 
 /// Second pass over one body.
@@ -722,34 +819,18 @@ impl<'a> State<'_, 'a> {
         if let Some(anchor) = anchor {
             let known = self.linker.parts.anchors.get(&target);
             if !known.is_some_and(|a| a.contains(anchor)) {
-                let help =
-                    match known.and_then(|a| did_you_mean(anchor, a.iter().map(String::as_str))) {
-                        Some(c) => format!("did you mean `#{c}`?"),
-                        None => {
-                            let mut all: Vec<&str> = known
-                                .map(|a| a.iter().map(String::as_str).collect())
-                                .unwrap_or_default();
-                            all.sort_unstable();
-                            if all.is_empty() {
-                                "that page has no headings to link to".into()
-                            } else {
-                                format!(
-                                    "anchors there: {}",
-                                    all.iter()
-                                        .take(12)
-                                        .map(|a| format!("#{a}"))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )
-                            }
-                        }
-                    };
                 let span = span();
-                self.error(
-                    span,
-                    format!("broken link: `{file}` has no anchor `#{anchor}`"),
-                    help,
-                );
+                if self.linker.headings_later {
+                    self.rendered.pending.push(PendingAnchor {
+                        target,
+                        file: file.to_string(),
+                        anchor: anchor.to_string(),
+                        span,
+                    });
+                } else {
+                    let (message, help) = no_anchor(file, anchor, known);
+                    self.error(span, message, help);
+                }
             }
         }
         self.rendered.links_to.push(target);
