@@ -347,6 +347,16 @@ impl Shared {
 
     /// Creates `dir` and its missing parents inside the output dir, noting the ones it made.
     fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
+        // In a dir this build made, nothing undoes folders (the whole dir goes on failure):
+        // each is made with one call, its parent first if missing, rather than looked up.
+        if self.made_out {
+            let mut made = Vec::new();
+            let result = make_dir_in_new(dir, &mut made);
+            if let Ok(mut created) = self.created.lock() {
+                created.extend(made);
+            }
+            return result;
+        }
         if dir.is_dir() {
             return Ok(());
         }
@@ -392,6 +402,31 @@ impl Shared {
             let _ = std::fs::remove_dir(&self.out);
         }
     }
+}
+
+/// Creates `dir` and its missing parents, noting in `made` each it made, trying `dir` first:
+/// in a new output dir most folders are new, and their parent made just before. Another
+/// thread making the same folder at the same time is no error.
+fn make_dir_in_new(dir: &Path, made: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let exists = |e: &std::io::Error| e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir();
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        Err(e) if exists(&e) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match dir.parent() {
+                Some(parent) => make_dir_in_new(parent, made)?,
+                None => return Err(e),
+            }
+            match std::fs::create_dir(dir) {
+                Ok(()) => {}
+                Err(e) if exists(&e) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    made.push(dir.to_path_buf());
+    Ok(())
 }
 
 /// `dir/.name.dossier-tmp` for `dir/name`.
