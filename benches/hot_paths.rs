@@ -1,7 +1,7 @@
 //! Criterion micro-benchmarks of the build's hot paths, through the library's public API, on a
 //! generated dossier (bench/, deterministic): front-matter split and parse, Markdown with
-//! citations, `@/` links and auto-links, the model, the template contexts, template rendering
-//! and the whole in-memory pipeline. `cargo bench --bench hot_paths`; BENCHMARKS.md says how
+//! citations, `@/` links and auto-links, the model, the template contexts, template rendering,
+//! the links stage's scan and rewrite of one rendered page, and the whole in-memory pipeline. `cargo bench --bench hot_paths`; BENCHMARKS.md says how
 //! to compare two commits.
 //!
 //! Rendering one page alone is not reachable (`render::render` renders every page of a site),
@@ -19,7 +19,7 @@ use dossier::frontmatter::{self, ActorFm, PlainFm, TalkFm};
 use dossier::load::{self, Loaded, TextFile};
 use dossier::markdown::{self, Linker, Rendered};
 use dossier::model::{self, ModelOptions, Site, Target};
-use dossier::{context, render};
+use dossier::{context, links, render};
 use dossier_bench::generate::Counts;
 use dossier_bench::site::{self, Theme};
 
@@ -188,6 +188,50 @@ fn markdown_one_page(c: &mut Criterion) {
     g.finish();
 }
 
+/// The links stage's costly half on one page as the templates wrote it: every start tag read,
+/// ids and links collected, internal links resolved and rewritten relative to the page.
+fn links_one_page(c: &mut Criterion) {
+    let mut g = c.benchmark_group("links: scan + rewrite of one page");
+    for (name, theme) in [("minimal", Theme::Minimal), ("default", Theme::Default)] {
+        let f = fixture(theme);
+        let s = site(&f);
+        let (bp, bs) = bodies(&s);
+        let views = context::build(&s, &bp, &bs);
+        let mut diags = Vec::new();
+        let templates = render::compile(&f.loaded.templates, &s.config.base_path, &mut diags)
+            .expect("templates compile");
+        let (files, _) = render::render(
+            &s,
+            &views,
+            None,
+            None,
+            &templates,
+            &HashSet::new(),
+            &mut diags,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let known: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+        // An actor page: citations with anchors, cross-references, the navigation.
+        let page = files
+            .iter()
+            .find(|f| f.path.starts_with("actors/") && f.path != "actors/index.html")
+            .expect("an actor page");
+        let base_path = s.config.base_path.clone();
+        g.throughput(Throughput::Bytes(page.bytes.len() as u64));
+        g.bench_function(format!("actor page, {name} theme"), |b| {
+            b.iter_batched(
+                || page.clone(),
+                |mut file| {
+                    let scan = links::scan_file(&mut file, &base_path, true, &known);
+                    (scan, file)
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+}
+
 fn whole_site(c: &mut Criterion) {
     let minimal = fixture(Theme::Minimal);
     let default = fixture(Theme::Default);
@@ -257,5 +301,11 @@ fn whole_site(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, front_matter, markdown_one_page, whole_site);
+criterion_group!(
+    benches,
+    front_matter,
+    markdown_one_page,
+    links_one_page,
+    whole_site
+);
 criterion_main!(benches);

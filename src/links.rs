@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -49,10 +50,28 @@ pub type External = BTreeMap<String, Vec<String>>;
 
 /// Resolves `href` found in the output file `page` (e.g. `actors/x/index.html`). `None` for
 /// links that leave the site: other schemes, other hosts, paths outside the base path.
-///
-/// Runs for every link of every page, so it allocates only the target's own strings.
 #[doc(hidden)]
 pub fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
+    let mut file = String::new();
+    let anchor = resolve_into(href, page, base_path, &mut file)?;
+    Some(Target {
+        file,
+        anchor: anchor.map(Cow::into_owned),
+    })
+}
+
+/// [`resolve`], writing the target's file into `file` (cleared first) and returning its
+/// anchor, borrowed from `href` unless it was percent-encoded.
+///
+/// Runs for every link of every page: the scan passes the same `file` for all of a page's
+/// links, so a rooted link (what templates and Markdown write) allocates nothing.
+fn resolve_into<'h>(
+    href: &'h str,
+    page: &str,
+    base_path: &str,
+    file: &mut String,
+) -> Option<Option<Cow<'h, str>>> {
+    file.clear();
     let href = href.trim();
     if href.is_empty() || href.starts_with("//") {
         return None;
@@ -68,8 +87,8 @@ pub fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
         None => (href, None),
     };
     let path_part = before_fragment.split('?').next().unwrap_or("");
-    let file = if path_part.is_empty() {
-        page.to_string()
+    if path_part.is_empty() {
+        file.push_str(page);
     } else {
         let absolute: Cow<str> = if path_part.starts_with('/') {
             Cow::Borrowed(path_part)
@@ -77,7 +96,7 @@ pub fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
             let dir = page.rfind('/').map_or("", |i| &page[..=i]);
             Cow::Owned(format!("{base_path}{dir}{path_part}"))
         };
-        let decoded = percent_encoding::percent_decode_str(&absolute).decode_utf8_lossy();
+        let decoded = percent_decode(&absolute);
         let normal = normalise(&decoded)?;
         let inside = normal.strip_prefix(base_path.trim_end_matches('/'))?;
         // "/subway/" is not under "/sub/".
@@ -85,20 +104,23 @@ pub fn resolve(href: &str, page: &str, base_path: &str) -> Option<Target> {
             return None;
         }
         let inside = inside.strip_prefix('/').unwrap_or(inside);
+        file.push_str(inside);
         if inside.is_empty() || inside.ends_with('/') {
-            format!("{inside}index.html")
-        } else {
-            inside.to_string()
+            file.push_str("index.html");
         }
-    };
-    let anchor = anchor
-        .map(|a| {
-            percent_encoding::percent_decode_str(a)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .filter(|a| !a.is_empty());
-    Some(Target { file, anchor })
+    }
+    let anchor = anchor.map(percent_decode).filter(|a| !a.is_empty());
+    Some(anchor)
+}
+
+/// `s` percent-decoded, invalid UTF-8 replaced. Most links hold no `%`, and come back as they
+/// are without the UTF-8 check the decoder makes of its output.
+fn percent_decode(s: &str) -> Cow<'_, str> {
+    if s.contains('%') {
+        percent_encoding::percent_decode_str(s).decode_utf8_lossy()
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Resolves `.` and `..` in an absolute path; `None` if it climbs above the root. Most
@@ -131,47 +153,70 @@ fn is_normal(path: &str) -> bool {
     let Some(rest) = path.strip_prefix('/') else {
         return false;
     };
-    let mut segments = rest.split('/').peekable();
-    while let Some(seg) = segments.next() {
-        let last = segments.peek().is_none();
-        if seg == "." || seg == ".." || (seg.is_empty() && !last) {
+    let mut rest = Some(rest);
+    while let Some(r) = rest {
+        let (seg, more) = first_segment(r);
+        if seg == "." || seg == ".." || (seg.is_empty() && more.is_some()) {
             return false;
         }
+        rest = more;
     }
     true
+}
+
+/// `path`'s first segment, up to its first `/`, and the rest after that `/` if there is one.
+/// (A byte loop: the segments of a link are short, and `split('/')` cost more than the
+/// segments' own work in the scan.)
+fn first_segment(path: &str) -> (&str, Option<&str>) {
+    match path.bytes().position(|b| b == b'/') {
+        Some(i) => (&path[..i], Some(&path[i + 1..])),
+        None => (path, None),
+    }
 }
 
 /// The link from `page` to `target`, relative, with an explicit file name: `../` for each
 /// folder of `page` that `target` is not in, then the rest of `target`'s path.
 #[doc(hidden)]
 pub fn relative(page: &str, target: &Target) -> String {
-    let mut out = if target.file == page && target.anchor.is_some() {
-        String::new()
-    } else {
-        // The folders of `page` ("actors/x/index.html": "actors", "x"); none at the root.
-        let from_dir = page.rfind('/').map(|i| page[..i].split('/'));
-        let ups = from_dir.clone().map_or(0, Iterator::count);
-        let common = from_dir.map_or(0, |dir| {
-            dir.zip(target.file.split('/'))
-                .take_while(|(a, b)| a == b)
-                .count()
-        });
-        let mut rest = target.file.as_str();
-        for _ in 0..common {
-            rest = rest.split_once('/').map_or("", |(_, r)| r);
+    let mut out = String::new();
+    relative_into(page, &target.file, target.anchor.as_deref(), &mut out);
+    out
+}
+
+/// [`relative`] of the target `file` and `anchor`, appended to `out`.
+fn relative_into(page: &str, file: &str, anchor: Option<&str>, out: &mut String) {
+    if !(file == page && anchor.is_some()) {
+        // The folders of `page` ("actors/x/index.html": "actors", "x"; none at the root), and
+        // how many of them `file` starts with.
+        let (ups, rest) = match page.rfind('/') {
+            None => (0, file),
+            Some(i) => {
+                let folders = &page[..i];
+                let ups = folders.bytes().filter(|b| *b == b'/').count() + 1;
+                let (mut dir, mut rest) = (Some(folders), Some(file));
+                let mut common = 0;
+                while let (Some(d), Some(r)) = (dir, rest) {
+                    let (d_seg, d_more) = first_segment(d);
+                    let (r_seg, r_more) = first_segment(r);
+                    if d_seg != r_seg {
+                        break;
+                    }
+                    common += 1;
+                    (dir, rest) = (d_more, r_more);
+                }
+                (ups - common, rest.unwrap_or(""))
+            }
+        };
+        out.reserve(3 * ups + rest.len());
+        for _ in 0..ups {
+            out.push_str("../");
         }
-        let mut s = String::with_capacity(3 * (ups - common) + rest.len());
-        for _ in common..ups {
-            s.push_str("../");
-        }
-        s.push_str(rest);
-        s
-    };
-    if let Some(a) = &target.anchor {
+        out.push_str(rest);
+    }
+    if let Some(a) = anchor {
         out.push('#');
         out.push_str(a);
     }
-    out
 }
 
 /// Attributes that hold a URL a browser may follow or load.
@@ -407,20 +452,25 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
     let mut removed = Vec::new();
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
-    // What to do to a tag's URL attributes: remove them (`None`) or set them.
-    let mut edits: Vec<(&str, Option<String>)> = Vec::new();
+    // What to do to a tag's URL attributes: remove them (`None`) or set them (to a range of
+    // `values`). Both reused from tag to tag, as is `file`, the target of the link at hand.
+    let mut edits: Vec<(&str, Option<Range<usize>>)> = Vec::new();
+    let mut values = String::new();
+    let mut file = String::new();
     scan::start_tags(html, |tag| {
-        if let Some(id) = tag.attr("id") {
+        let read = Read::of(tag);
+        if let Some(id) = read.id {
             ids.insert(tag.value(id).into_owned());
         }
-        if tag.is("a")
-            && let Some(name) = tag.attr("name")
+        if let Some(name) = read.name
+            && tag.is("a")
         {
             ids.insert(tag.value(name).into_owned());
         }
         edits.clear();
-        for attr in URL_ATTRIBUTES {
-            let Some(a) = tag.attr(attr) else {
+        values.clear();
+        for (attr, a) in URL_ATTRIBUTES.into_iter().zip(read.urls) {
+            let Some(a) = a else {
                 continue;
             };
             let value = tag.value(a);
@@ -432,7 +482,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
                 removed.push(value.into_owned());
                 continue;
             }
-            let Some(target) = resolve(&value, page, base_path) else {
+            let Some(anchor) = resolve_into(&value, page, base_path, &mut file) else {
                 let v = value.trim();
                 if attr == "href"
                     && (v.starts_with("http://") || v.starts_with("https://"))
@@ -443,16 +493,18 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
                 continue;
             };
             if rewrite {
-                edits.push((attr, Some(relative(page, &target))));
+                let start = values.len();
+                relative_into(page, &file, anchor.as_deref(), &mut values);
+                edits.push((attr, Some(start..values.len())));
             }
-            if target.anchor.is_some() || !known.contains(&target.file) {
+            if anchor.is_some() || !known.contains(file.as_str()) {
                 links.push(value.into_owned().into_boxed_str());
             }
         }
         if !edits.is_empty() {
             let out = out.get_or_insert_with(|| Vec::with_capacity(html.len() + html.len() / 8));
             out.extend_from_slice(&html.as_bytes()[copied..tag.range.start]);
-            write_tag(out, tag, &edits);
+            write_tag(out, tag, &edits, &values);
             copied = tag.range.end;
         }
     })
@@ -471,9 +523,14 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
 }
 
 /// Writes `tag` with `edits` made: each attribute named in them removed (every one of that
-/// name, so no repeat of it takes over), or set (the first of that name), `"` and `&`
-/// escaped, as `name="value"` with the name as written.
-fn write_tag(out: &mut Vec<u8>, tag: &scan::StartTag<'_>, edits: &[(&str, Option<String>)]) {
+/// name, so no repeat of it takes over), or set (the first of that name) to its range of
+/// `values`, `"` and `&` escaped, as `name="value"` with the name as written.
+fn write_tag(
+    out: &mut Vec<u8>,
+    tag: &scan::StartTag<'_>,
+    edits: &[(&str, Option<Range<usize>>)],
+    values: &str,
+) {
     out.push(b'<');
     out.extend_from_slice(tag.name().as_bytes());
     let mut set = [false; URL_ATTRIBUTES.len()];
@@ -488,7 +545,7 @@ fn write_tag(out: &mut Vec<u8>, tag: &scan::StartTag<'_>, edits: &[(&str, Option
                 out.push(b' ');
                 out.extend_from_slice(name.as_bytes());
                 out.extend_from_slice(b"=\"");
-                escape_attribute(out, value);
+                escape_attribute(out, &values[value.clone()]);
                 out.push(b'"');
             }
             _ => {
@@ -506,6 +563,43 @@ fn write_tag(out: &mut Vec<u8>, tag: &scan::StartTag<'_>, edits: &[(&str, Option
         out.extend_from_slice(b"/>");
     } else {
         out.push(b'>');
+    }
+}
+
+/// The attributes of a tag that [`scan`] reads, the first of each name (a browser drops the
+/// repeats), found in one pass over the tag's attributes rather than one per name.
+struct Read<'t> {
+    id: Option<&'t scan::Attr>,
+    name: Option<&'t scan::Attr>,
+    /// In the order of [`URL_ATTRIBUTES`].
+    urls: [Option<&'t scan::Attr>; URL_ATTRIBUTES.len()],
+}
+
+impl<'t> Read<'t> {
+    fn of(tag: &scan::StartTag<'t>) -> Read<'t> {
+        let mut read = Read {
+            id: None,
+            name: None,
+            urls: [None; URL_ATTRIBUTES.len()],
+        };
+        for a in tag.attrs {
+            let name = tag.attr_name(a);
+            let slot = if name.eq_ignore_ascii_case("id") {
+                &mut read.id
+            } else if name.eq_ignore_ascii_case("name") {
+                &mut read.name
+            } else {
+                match URL_ATTRIBUTES
+                    .iter()
+                    .position(|u| name.eq_ignore_ascii_case(u))
+                {
+                    Some(i) => &mut read.urls[i],
+                    None => continue,
+                }
+            };
+            slot.get_or_insert(a);
+        }
+        read
     }
 }
 
@@ -641,7 +735,12 @@ pub fn scan_file(
     if !f.path.ends_with(".html") {
         return FileScan(None);
     }
-    let html = String::from_utf8_lossy(&f.bytes);
+    // The pages come from Tera's `String`s, so this is a check that passes; `from_utf8` is
+    // the fast one (`from_utf8_lossy` walked the page in chunks: a sixth of the scan).
+    let html = match std::str::from_utf8(&f.bytes) {
+        Ok(html) => Cow::Borrowed(html),
+        Err(_) => String::from_utf8_lossy(&f.bytes),
+    };
     // The 404 page is served at whatever address was not found, so its links cannot be
     // relative to its own: they stay rooted at the base path.
     let cx = ScanContext {
@@ -996,6 +1095,10 @@ mod tests {
             "ab/index.html",
             "x/y/z/w.png",
             "a b/index.html",
+            "a//index.html",
+            "/a/index.html",
+            "a/b/",
+            "",
         ];
         for page in paths {
             for file in paths {
@@ -1216,6 +1319,42 @@ mod tests {
             let out = String::from_utf8(s.rewritten.unwrap()).unwrap();
             assert_eq!(out, want, "{html}");
         }
+    }
+
+    #[test]
+    fn the_first_of_each_attribute_read_wins_whatever_its_case() {
+        let html = concat!(
+            "<a ID=first id=second NAME=n1 name=n2 Href=/h1 href=/h2 data-x=1 src=/s ",
+            "XLINK:HREF=/x1 xlink:href=/x2 action=/a formAction=/f1 formaction=/f2 poster=/p>",
+        );
+        let mut seen = 0;
+        scan::start_tags(html, |t| {
+            let read = Read::of(t);
+            let value = |a: Option<&scan::Attr>| a.map(|a| t.raw(a));
+            assert_eq!(value(read.id), Some("ID=first"));
+            assert_eq!(value(read.name), Some("NAME=n1"));
+            let urls: Vec<Option<&str>> = read.urls.iter().map(|a| value(*a)).collect();
+            assert_eq!(
+                urls,
+                [
+                    Some("Href=/h1"),
+                    Some("src=/s"),
+                    Some("XLINK:HREF=/x1"),
+                    Some("action=/a"),
+                    Some("formAction=/f1"),
+                    Some("poster=/p"),
+                ]
+            );
+            seen += 1;
+        })
+        .unwrap();
+        assert_eq!(seen, 1);
+        scan::start_tags("<p class=c data-href=/x>", |t| {
+            let read = Read::of(t);
+            assert!(read.id.is_none() && read.name.is_none());
+            assert!(read.urls.iter().all(Option::is_none));
+        })
+        .unwrap();
     }
 
     #[test]

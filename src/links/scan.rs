@@ -44,7 +44,7 @@ pub struct StartTag<'a> {
     pub range: Range<usize>,
     name: Range<usize>,
     /// Every attribute, in order, repeats included (a browser keeps only the first of a
-    /// name, which is what [`StartTag::attr`] returns).
+    /// name, which is the one `links` reads).
     pub attrs: &'a [Attr],
     /// Written `<… />`.
     pub self_closing: bool,
@@ -59,14 +59,6 @@ impl<'a> StartTag<'a> {
     /// Whether this is a `name` tag (ASCII case-insensitively, as HTML names are).
     pub fn is(&self, name: &str) -> bool {
         self.name().eq_ignore_ascii_case(name)
-    }
-
-    /// The first attribute called `name` (lowercase; attribute names are compared ASCII
-    /// case-insensitively), as a browser reads it: later ones of the same name are dropped.
-    pub fn attr(&self, name: &str) -> Option<&'a Attr> {
-        self.attrs
-            .iter()
-            .find(|a| self.attr_name(a).eq_ignore_ascii_case(name))
     }
 
     /// An attribute's name as written.
@@ -825,7 +817,7 @@ mod tests {
             ("<a / href=x>", &["a href=x"]),
             ("<a =x>", &["a =x"]),
             ("<a ==x>", &["a ==x"]),
-            // Repeats are all kept (the first is what `attr` returns).
+            // Repeats are all kept (`links` reads the first).
             ("<a id=1 id=2>", &["a id=1 id=2"]),
             // Character references are decoded in values.
             ("<a href=\"&#47;x&amp;y&lt\">", &["a href=/x&y<"]),
@@ -833,16 +825,6 @@ mod tests {
         for (html, want) in cases {
             assert_eq!(tags(html), *want, "{html}");
         }
-    }
-
-    #[test]
-    fn the_first_of_repeated_attributes_wins() {
-        start_tags("<a ID=first id=second>", |t| {
-            let a = t.attr("id").unwrap();
-            assert_eq!(t.value(a), "first");
-            assert_eq!(t.raw(a), "ID=first");
-        })
-        .unwrap();
     }
 
     #[test]
