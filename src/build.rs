@@ -526,7 +526,24 @@ fn render_loaded(
             tera: None,
             statics,
         })),
-        _ => None,
+        _ => {
+            // Freed beside what follows (the marker's record, the report) rather than before
+            // it: most of a second at 100,000 pages. If no thread can be started, the
+            // closure, and with it all this, is dropped here.
+            let rest = (
+                site,
+                bodies,
+                section_bodies,
+                prepared,
+                linker,
+                origins,
+                link_index,
+            );
+            let _ = std::thread::Builder::new()
+                .name("free".into())
+                .spawn(move || drop(rest));
+            None
+        }
     };
     Ok(Built {
         config,
