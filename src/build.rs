@@ -68,7 +68,7 @@ pub struct Built {
     /// With `defer_search`: the records the search index is to be built from.
     pub search: Vec<search::Record>,
     /// The stages, one after the other: they add up to the whole run.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<Lap>,
     /// Work that ran on a thread of its own beside the stages of `timings` (the search
     /// index), so not part of their sum.
     pub beside: Vec<(&'static str, Duration)>,
@@ -117,11 +117,23 @@ fn split_errors(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Vec<Diagn
     }
 }
 
+/// A stage of a build: its name, its time, and the process's peak memory when it ended
+/// ([`peak_memory_kib`]).
+pub type Lap = (&'static str, Duration, Option<u64>);
+
+/// The most memory the process has held so far (resident set, KiB), where the system says:
+/// `VmHWM` of /proc/self/status on Linux, `None` elsewhere.
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    line.trim().strip_suffix("kB")?.trim().parse().ok()
+}
+
 /// Times the stages and reports progress.
 struct Clock {
     last: Instant,
     progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    timings: Vec<(&'static str, Duration)>,
+    timings: Vec<Lap>,
     beside: Vec<(&'static str, Duration)>,
 }
 
@@ -139,16 +151,21 @@ impl Clock {
     fn lap(&mut self, name: &'static str) {
         self.progress.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
-        self.timings.push((name, now - self.last));
+        self.timings
+            .push((name, now - self.last, peak_memory_kib()));
         self.last = now;
     }
 
     /// Adds the time since the last lap to stage `name`, which was ended earlier.
     fn lap_more(&mut self, name: &'static str) {
         let now = Instant::now();
-        match self.timings.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, took)) => *took += now - self.last,
-            None => self.timings.push((name, now - self.last)),
+        let peak = peak_memory_kib();
+        match self.timings.iter_mut().find(|(n, ..)| *n == name) {
+            Some((_, took, at_end)) => {
+                *took += now - self.last;
+                *at_end = peak;
+            }
+            None => self.timings.push((name, now - self.last, peak)),
         }
         self.last = now;
     }
@@ -713,7 +730,9 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
             unchanged::marker_tail(&record)
         })
         .map_err(|d| vec![d])?;
-    built.timings.push(("write", start.elapsed()));
+    built
+        .timings
+        .push(("write", start.elapsed(), peak_memory_kib()));
     Ok(Written {
         built,
         output_dir: out,

@@ -216,8 +216,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(w) => {
                     print_diagnostics(&w.built.warnings);
                     if args.timings {
-                        for (stage, t) in &w.built.timings {
-                            eprintln!("  {stage:<11} {:>8.1} ms", t.as_secs_f64() * 1000.0);
+                        for (stage, t, peak) in &w.built.timings {
+                            let ms = t.as_secs_f64() * 1000.0;
+                            match peak {
+                                Some(kib) => eprintln!(
+                                    "  {stage:<11} {ms:>8.1} ms  peak memory {:>6} MiB",
+                                    kib / 1024
+                                ),
+                                None => eprintln!("  {stage:<11} {ms:>8.1} ms"),
+                            }
                         }
                         for (stage, t) in &w.built.beside {
                             let how = if *stage == "search-kept" {

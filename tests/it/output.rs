@@ -768,3 +768,41 @@ fn a_build_into_a_new_dir_that_fails_leaves_no_dir() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!site.root().join("new/public").exists());
 }
+
+/// `--timings` gives each stage's time and, on Linux, the process's peak memory so far,
+/// which never goes down from one stage to the next that ended after it.
+#[test]
+fn timings_give_each_stage_its_time_and_the_peak_memory_so_far() {
+    let site = Site::base();
+    let out = site.run(&["build", "--timings"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let stages: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(" ms"))
+        .collect();
+    let names: Vec<&str> = stages
+        .iter()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for stage in ["load", "model", "markdown", "templates", "links", "write"] {
+        assert!(names.contains(&stage), "{stage} in {}", out.stderr);
+    }
+    if cfg!(target_os = "linux") {
+        let peak = |l: &str| -> u64 {
+            let (_, mib) = l.split_once("peak memory").unwrap_or_else(|| panic!("{l}"));
+            mib.trim().trim_end_matches("MiB").trim().parse().unwrap()
+        };
+        let at = |name: &str| {
+            peak(
+                stages
+                    .iter()
+                    .find(|l| l.split_whitespace().next() == Some(name))
+                    .unwrap(),
+            )
+        };
+        assert!(at("load") > 0, "{}", out.stderr);
+        assert!(at("load") <= at("markdown") && at("markdown") <= at("templates"));
+        assert!(at("templates") <= at("write"), "{}", out.stderr);
+    }
+}
