@@ -110,6 +110,26 @@ fn bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>) {
 }
 
 /// The first content file under `prefix` whose text has all of `needles`.
+/// Every page of `site` through `templates`, without errors.
+fn render_all(
+    site: &Site,
+    views: &context::Views,
+    templates: &render::Templates,
+) -> Vec<render::OutputFile> {
+    let mut diags = Vec::new();
+    let (files, _) = render::render(
+        site,
+        views,
+        None,
+        None,
+        templates,
+        &HashSet::new(),
+        &mut diags,
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    files
+}
+
 fn file<'a>(f: &'a Fixture, prefix: &str, needles: &[&str]) -> &'a TextFile {
     f.loaded
         .content
@@ -200,16 +220,7 @@ fn links_one_page(c: &mut Criterion) {
         let mut diags = Vec::new();
         let templates = render::compile(&f.loaded.templates, &s.config.base_path, &mut diags)
             .expect("templates compile");
-        let (files, _) = render::render(
-            &s,
-            &views,
-            None,
-            None,
-            &templates,
-            &HashSet::new(),
-            &mut diags,
-        );
-        assert!(diags.is_empty(), "{diags:?}");
+        let files = render_all(&s, &views, &templates);
         let known: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
         // An actor page: citations with anchors, cross-references, the navigation.
         let page = files
@@ -272,20 +283,7 @@ fn whole_site(c: &mut Criterion) {
         let templates = render::compile(&fx.loaded.templates, &s.config.base_path, &mut diags)
             .expect("templates compile");
         g.bench_function(format!("templates, {name} theme (every page)"), |b| {
-            b.iter(|| {
-                let mut diags = Vec::new();
-                let out = render::render(
-                    &s,
-                    &views,
-                    None,
-                    None,
-                    &templates,
-                    &HashSet::new(),
-                    &mut diags,
-                );
-                assert!(diags.is_empty());
-                out
-            })
+            b.iter(|| render_all(&s, &views, &templates))
         });
     }
     for (name, fx) in [("minimal", &minimal), ("default", &default)] {

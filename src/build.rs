@@ -617,7 +617,7 @@ pub fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Rendered>, markdown::Li
         .into_par_iter()
         .map(|i| render_body(site, &linker, Target::Section(i)))
         .collect();
-    let parts = markdown::check_anchors(site, linker, &mut bodies, &mut section_bodies);
+    let parts = markdown::check_anchors(site, linker.parts(), &mut bodies, &mut section_bodies);
     (bodies, section_bodies, parts)
 }
 

@@ -414,19 +414,20 @@ fn no_anchor(file: &str, anchor: &str, known: Option<&HashSet<String>>) -> (Stri
     )
 }
 
-/// Once every body of `site` is rendered with `linker` ([`Linker::without_headings`]):
-/// checks their links to headings, adding an error to the body of each broken one, and
-/// returns the linker's parts with every body's anchors, for incremental rebuilds.
+/// Once every body of `site` is rendered with a linker made by [`Linker::without_headings`]
+/// (whose parts are `rendered_with`): checks their links to headings, adding an error to the
+/// body of each broken one, and returns those parts with every body's anchors, for
+/// incremental rebuilds.
 pub fn check_anchors(
     site: &Site,
-    linker: Linker<'_>,
+    rendered_with: LinkerParts,
     bodies: &mut [Rendered],
     section_bodies: &mut [Rendered],
 ) -> LinkerParts {
     let headings = by_target(bodies, section_bodies).map(|(t, r)| (t, r.toc.as_slice()));
     let parts = LinkerParts {
         anchors: std::sync::Arc::new(anchors_of(site, headings)),
-        aliases: linker.parts.aliases,
+        aliases: rendered_with.aliases,
     };
     let pages = bodies
         .iter_mut()

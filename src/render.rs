@@ -32,6 +32,8 @@ pub type Origins = HashMap<String, (PathBuf, String)>;
 pub struct Templates {
     tera: Tera,
     files: BTreeMap<String, (PathBuf, String)>,
+    /// Whether a template may print a page's `head` (its metadata), which is made only then.
+    head_read: bool,
 }
 
 impl Templates {
@@ -321,7 +323,14 @@ pub fn compile(
     if failed {
         return None;
     }
-    Some(Templates { tera, files: table })
+    let head_read = table.values().any(|(_, src)| {
+        src.contains("__tera_context") || template_expressions(src).any(|e| names(e, "head"))
+    });
+    Some(Templates {
+        tera,
+        files: table,
+        head_read,
+    })
 }
 
 /// `404.html`, when the theme has one.
@@ -732,10 +741,7 @@ pub fn render_some(
         );
     }
 
-    // A page's `head` (its metadata) is made only if a template may print it.
-    let head_read = templates.files.values().any(|(_, src)| {
-        src.contains("__tera_context") || template_expressions(src).any(|e| names(e, "head"))
-    });
+    let head_read = templates.head_read;
     let results: Vec<Result<OutputFile, (Diagnostic, &Path)>> = runnable
         .par_iter()
         .map(|job| {
