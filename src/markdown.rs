@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::config::MarkdownConfig;
@@ -279,7 +279,63 @@ pub struct Linker<'a> {
 pub struct LinkerParts {
     /// Anchors each page or section defines in its body (and, for sources, `p1`…`pn`).
     anchors: std::sync::Arc<HashMap<Target, HashSet<String>>>,
-    aliases: Option<std::sync::Arc<AhoCorasick>>,
+    aliases: Option<std::sync::Arc<Aliases>>,
+}
+
+/// The auto-linker's search for names: every alias, tried only where a word may start.
+struct Aliases {
+    /// Leftmost-longest, for anchored searches only.
+    automaton: AhoCorasick,
+    /// The bytes an alias starts with: a word starting with another is not searched.
+    first_bytes: [bool; 256],
+}
+
+impl Aliases {
+    fn new<'s>(names: impl Iterator<Item = &'s str> + Clone) -> Option<Aliases> {
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(names.clone())
+            .ok()?;
+        let mut first_bytes = [false; 256];
+        for name in names {
+            if let Some(&b) = name.as_bytes().first() {
+                first_bytes[usize::from(b)] = true;
+            }
+        }
+        Some(Aliases {
+            automaton,
+            first_bytes,
+        })
+    }
+
+    /// The aliases in `text` that stand as words (no letter or digit right before or after),
+    /// in order. Each is searched only where a word may start, the longest wins, and the
+    /// search goes on after the end of the last alias seen, whether it stood as a word or not.
+    fn found<'t>(&'t self, text: &'t str) -> impl Iterator<Item = aho_corasick::Match> + 't {
+        let mut from = 0;
+        text.bytes().enumerate().filter_map(move |(i, b)| {
+            // A byte an alias starts with begins a character: no alias starts inside one.
+            if !self.first_bytes[usize::from(b)] || i < from {
+                return None;
+            }
+            if text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                return None;
+            }
+            let input = Input::new(text).range(i..).anchored(Anchored::Yes);
+            let m = self.automaton.find(input)?;
+            from = m.end();
+            let word_ends = !text[m.end()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric);
+            word_ends.then_some(m)
+        })
+    }
 }
 
 impl<'a> Linker<'a> {
@@ -302,10 +358,7 @@ impl<'a> Linker<'a> {
     ) -> Linker<'a> {
         let anchors = anchors_of(site, headings);
         let aliases = if site.config.markdown.auto_link && !site.aliases.is_empty() {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(site.aliases.iter().map(|(a, _)| a.as_str()))
-                .ok()
+            Aliases::new(site.aliases.iter().map(|(a, _)| a.as_str()))
         } else {
             None
         };
@@ -947,12 +1000,13 @@ impl<'a> State<'_, 'a> {
         }
     }
 
-    /// Plain text, auto-linking first mentions.
+    /// Plain text, auto-linking first mentions: each alias standing as a word
+    /// ([`Aliases::found`]) of a page this body has not linked to yet.
     fn plain(&mut self, text: &str, may_autolink: bool) {
         if text.is_empty() {
             return;
         }
-        let Some(ac) = self
+        let Some(aliases) = self
             .linker
             .parts
             .aliases
@@ -963,15 +1017,9 @@ impl<'a> State<'_, 'a> {
             return;
         };
         let mut last = 0;
-        for m in ac.find_iter(text) {
+        for m in aliases.found(text) {
             let (_, target) = self.linker.site.aliases[m.pattern().as_usize()];
             if self.linked.contains(&target) {
-                continue;
-            }
-            let before = text[..m.start()].chars().next_back();
-            let after = text[m.end()..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
-            {
                 continue;
             }
             if m.start() > last {
@@ -1140,6 +1188,44 @@ mod tests {
         let odd = html.replacen(" title=\"paragraph 12 &lt;\"", "", 1);
         let (kept, tips) = take_tips(odd.clone(), &cites, tip);
         assert_eq!((kept, tips.len()), (odd, 0));
+    }
+
+    #[test]
+    fn aliases_are_found_as_whole_words_longest_first() {
+        let names = [
+            "Aleppo",
+            "East Aleppo",
+            "Kerry",
+            "Kerry Lavrov",
+            "Lavrov",
+            "Éric",
+            "al-Nusra",
+        ];
+        let aliases = Aliases::new(names.iter().copied()).unwrap();
+        let found = |text: &str| -> Vec<String> {
+            aliases
+                .found(text)
+                .map(|m| {
+                    assert_eq!(&text[m.range()], names[m.pattern().as_usize()]);
+                    text[m.range()].to_string()
+                })
+                .collect()
+        };
+        // The longest name at a place wins; the search goes on after it.
+        assert_eq!(found("East Aleppo and Aleppo"), ["East Aleppo", "Aleppo"]);
+        assert_eq!(found("Kerry Lavrov, Lavrov."), ["Kerry Lavrov", "Lavrov"]);
+        // Not inside a word, at either end; a name inside a word does not hide the next one.
+        assert_eq!(found("Aleppos, xAleppo, McKerry Lavrov"), ["Lavrov"]);
+        assert_eq!(found("Kerry2 (Kerry)"), ["Kerry"]);
+        // A name too long for its place hides the shorter ones inside it.
+        assert!(found("Kerry Lavrovich").is_empty());
+        // Letters beyond ASCII are letters; punctuation and spaces beyond it are not.
+        assert_eq!(
+            found("Éric, éÉric, l’Éric, «Aleppo»"),
+            ["Éric", "Éric", "Aleppo"]
+        );
+        assert_eq!(found("with al-Nusra"), ["al-Nusra"]);
+        assert!(found("").is_empty());
     }
 
     #[test]
