@@ -100,9 +100,22 @@ fn take_tips<'a>(
     let mut out = String::with_capacity(html.len());
     let mut tips = Vec::with_capacity(cites.len());
     let mut from = 0;
+    // Each link is found by the start its attributes share, then told apart by the rest.
+    const START: &str = "id=\"cite-";
+    let finder = memchr::memmem::Finder::new(START);
+    let mut rest = String::new();
     for &(k, cite) in cites {
-        let link = format!("id=\"cite-{k}\" data-n=\"{}\"", cite.n);
-        let Some(at) = html[from..].find(&link).map(|i| from + i + link.len()) else {
+        rest.clear();
+        let _ = write!(rest, "{k}\" data-n=\"{}\"", cite.n);
+        let mut at = None;
+        for i in finder.find_iter(&html.as_bytes()[from..]) {
+            let after = from + i + START.len();
+            if html[after..].starts_with(&rest) {
+                at = Some(after + rest.len());
+                break;
+            }
+        }
+        let Some(at) = at else {
             return (html, Vec::new());
         };
         let t = tip(cite);
@@ -1173,7 +1186,13 @@ mod tests {
                 n = c.n
             )
         };
-        let html = format!("<p>x {} y {}, {}</p>\n", link(1, a), link(2, b), link(3, a));
+        // A heading's id can start as a citation link's does.
+        let html = format!(
+            "<h2 id=\"cite-2\">Cite 2</h2>\n<p>x {} y {}, {}</p>\n",
+            link(1, a),
+            link(2, b),
+            link(3, a)
+        );
         let cites = [(1, a), (2, b), (3, a)];
         let (taken, tips) = take_tips(html.clone(), &cites, tip);
         assert!(!taken.contains("paragraph"), "{taken}");
