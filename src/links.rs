@@ -735,9 +735,9 @@ pub fn scan_file(
     if !f.path.ends_with(".html") {
         return FileScan(None);
     }
-    // The pages come from Tera's `String`s, so this is a check that passes; `from_utf8` is
-    // the fast one (`from_utf8_lossy` walked the page in chunks: a sixth of the scan).
-    let html = match std::str::from_utf8(&f.bytes) {
+    // The pages come from Tera's `String`s, so this is a check that passes: simdutf8's,
+    // several times faster than `std::str::from_utf8` (3 % of a build's instructions).
+    let html = match simdutf8::basic::from_utf8(&f.bytes) {
         Ok(html) => Cow::Borrowed(html),
         Err(_) => String::from_utf8_lossy(&f.bytes),
     };

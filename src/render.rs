@@ -767,9 +767,21 @@ pub fn render_some(
             ctx.insert_value("current_path", Value::from(job.path.as_str()));
             ctx.insert_value("current_url", Value::from(site.url(&job.path)));
             ctx.insert_value("head", head);
+            // Room for the page's body and about as much again of template, so that few pages
+            // grow their buffer (each growth copies it).
+            let room = ctx
+                .get(job.key)
+                .and_then(|v| v.get_from_path("content"))
+                .and_then(Value::as_str)
+                .map_or(0, str::len)
+                + 8192;
             let render = |ctx: &Context| {
-                crate::guard::page(job.file, "the template", || tera.render(&job.template, ctx))
-                    .map_err(|d| (d, job.file))
+                crate::guard::page(job.file, "the template", || {
+                    // Into bytes, which is what is written: no UTF-8 check of Tera's output.
+                    let mut html = Vec::with_capacity(room);
+                    tera.render_to(&job.template, ctx, &mut html).map(|()| html)
+                })
+                .map_err(|d| (d, job.file))
             };
             let mut rendered = render(&ctx)?;
             // A view made with only what the templates read: the error is made again with
@@ -783,16 +795,18 @@ pub fn render_some(
                 }
             }
             rendered
-                .map(|mut html| {
-                    // Held until the write: without the slack of a string grown by doubling.
-                    html.shrink_to_fit();
-                    let file = OutputFile {
+                .map(|mut bytes| {
+                    let file = |bytes| OutputFile {
                         path: output_path(&job.path),
-                        bytes: html.into_bytes(),
+                        bytes,
                     };
                     match sink {
-                        Some(sink) => sink(file),
-                        None => file,
+                        Some(sink) => sink(file(bytes)),
+                        None => {
+                            // Held until the write: without the slack of its buffer.
+                            bytes.shrink_to_fit();
+                            file(bytes)
+                        }
                     }
                 })
                 .map_err(|e| (tera_diagnostic(&e, &templates.files, None), job.file))
