@@ -221,7 +221,7 @@ fn links_one_page(c: &mut Criterion) {
         let templates = render::compile(&f.loaded.templates, &s.config.base_path, &mut diags)
             .expect("templates compile");
         let files = render_all(&s, &views, &templates);
-        let known: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+        let known: links::Names = files.iter().map(|f| f.path.clone()).collect();
         // An actor page: citations with anchors, cross-references, the navigation.
         let page = files
             .iter()

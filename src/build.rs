@@ -276,7 +276,7 @@ fn render_loaded(
     let site_files = publish::site_files(&site);
     // The files a page may link to that are known before any is made (the index's are
     // not): a link to one of them without an anchor needs no check after the scan.
-    let known: HashSet<String> = match staging {
+    let known: links::Names = match staging {
         Some(_) => site
             .pages
             .iter()
@@ -287,7 +287,7 @@ fn render_loaded(
             .chain(loaded.statics.iter().map(|s| s.rel.clone()))
             .chain(site_files.iter().map(|(path, _)| path.to_string()))
             .collect(),
-        None => HashSet::new(),
+        None => links::Names::default(),
     };
     let streamed_scans = std::sync::Mutex::new(std::collections::HashMap::new());
     // What a streaming build does with each file as it is made: scans (and rewrites) its
@@ -391,7 +391,7 @@ fn render_loaded(
             }
             clock.lap("templates");
 
-            let mut taken: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+            let mut taken: links::Names = files.iter().map(|f| f.path.clone()).collect();
             let mut statics = std::collections::BTreeSet::new();
             for s in loaded.statics {
                 if taken.insert(s.rel.clone()) {

@@ -633,7 +633,7 @@ impl Session {
         if diags.iter().any(Diagnostic::is_error) {
             return Some(Err(()));
         }
-        let old_ids: Vec<Option<HashSet<String>>> = out
+        let old_ids: Vec<Option<links::Names>> = out
             .iter()
             .map(|f| state.links.ids.get(&f.path).cloned())
             .collect();
@@ -647,7 +647,7 @@ impl Session {
         );
         // Every link of the last good build resolved, so ids a page gains break nothing;
         // an id it lost may be the target of a link on a page not rendered again.
-        let kept_all = |path: &String, old: &Option<HashSet<String>>| match old {
+        let kept_all = |path: &String, old: &Option<links::Names>| match old {
             None => true,
             Some(old) => state
                 .links

@@ -11,7 +11,7 @@
 //! reads them.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -32,8 +32,12 @@ pub struct Target {
     pub anchor: Option<String>,
 }
 
+/// A set of output paths or of ids. FxHash, not the standard SipHash: the keys are the site's
+/// own paths and ids, and hashing them was ~4 % of a build's instructions.
+pub type Names = rustc_hash::FxHashSet<String>;
+
 struct Scanned {
-    ids: HashSet<String>,
+    ids: Names,
     /// The links kept for the check, as written (decoded): their targets are resolved again
     /// by the check (`resolve`), which is cheaper than holding them for every page until it.
     links: Vec<Box<str>>,
@@ -432,7 +436,7 @@ struct ScanContext<'a> {
     /// Output files known to exist. A link to one of them without an anchor cannot be
     /// broken, so it is not kept for the check: most links are such, and keeping every link
     /// of every page (three strings each) took hundreds of MiB at 10,000 pages.
-    known: &'a HashSet<String>,
+    known: &'a Names,
 }
 
 /// Reads the ids and URLs of `html`, the output file `page`, and removes its unsafe links
@@ -446,7 +450,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
         rewrite,
         known,
     } = *cx;
-    let mut ids = HashSet::new();
+    let mut ids = Names::default();
     let mut links = Vec::new();
     let mut external = Vec::new();
     let mut removed = Vec::new();
@@ -642,12 +646,13 @@ pub fn scan_report(
     html: &str,
     base_path: &str,
     rewrite: bool,
-    known: &HashSet<String>,
+    known: &std::collections::HashSet<String>,
 ) -> Result<ScanReport, String> {
+    let known: Names = known.iter().cloned().collect();
     let cx = ScanContext {
         base_path,
         rewrite,
-        known,
+        known: &known,
     };
     let s = scan(page, html, &cx)?;
     let mut ids: Vec<String> = s.ids.into_iter().collect();
@@ -685,8 +690,8 @@ pub fn finish(
 /// against.
 #[derive(Debug, Default, Clone)]
 pub struct LinkIndex {
-    pub existing: HashSet<String>,
-    pub ids: HashMap<String, HashSet<String>>,
+    pub existing: Names,
+    pub ids: rustc_hash::FxHashMap<String, Names>,
 }
 
 /// [`finish`] for `files` within a site already described by `index` (empty for a whole
@@ -717,7 +722,7 @@ pub fn scan_files(
     files: &mut [OutputFile],
     base_path: &str,
     relative_links: bool,
-    known: &HashSet<String>,
+    known: &Names,
 ) -> Vec<FileScan> {
     files
         .par_iter_mut()
@@ -730,7 +735,7 @@ pub fn scan_file(
     f: &mut OutputFile,
     base_path: &str,
     relative_links: bool,
-    known: &HashSet<String>,
+    known: &Names,
 ) -> FileScan {
     if !f.path.ends_with(".html") {
         return FileScan(None);
@@ -1003,7 +1008,7 @@ mod tests {
 
     /// `html` scanned as `a/index.html` of a site under `/sub/`, with no file known to exist.
     fn scan_unknown(html: &str, rewrite: bool) -> Scanned {
-        let known = HashSet::new();
+        let known = Names::default();
         let cx = ScanContext {
             base_path: "/sub/",
             rewrite,
@@ -1014,7 +1019,7 @@ mod tests {
 
     #[test]
     fn links_to_known_files_without_anchors_are_not_kept() {
-        let known = HashSet::from(["x/index.html".to_string()]);
+        let known = Names::from_iter(["x/index.html".to_string()]);
         let cx = ScanContext {
             base_path: "/sub/",
             rewrite: true,
@@ -1366,7 +1371,7 @@ mod tests {
 
     #[test]
     fn an_ambiguous_page_is_an_error() {
-        let known = HashSet::new();
+        let known = Names::default();
         let cx = ScanContext {
             base_path: "/sub/",
             rewrite: true,

@@ -13,15 +13,17 @@
 //! plus what the page links to and cites. A link to another body's heading is checked once
 //! every body is rendered ([`check_anchors`]), so each body is parsed once. Pure: no I/O.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::MarkdownConfig;
 use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::links::Names;
 use crate::model::{Cite, Doc, PageId, Site, Target};
 
 /// A heading of a page, for its table of contents.
@@ -209,7 +211,7 @@ pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
         events.push((Event::Text(CowStr::from(buf)), r));
     }
     let mut toc = Vec::new();
-    let mut used: HashSet<String> = HashSet::new();
+    let mut used = FxHashSet::default();
     // Explicit ids ({#id}) are taken first so generated ones avoid them.
     for (e, _) in &events {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
@@ -291,7 +293,7 @@ pub struct Linker<'a> {
 #[derive(Clone)]
 pub struct LinkerParts {
     /// Anchors each page or section defines in its body (and, for sources, `p1`…`pn`).
-    anchors: std::sync::Arc<HashMap<Target, HashSet<String>>>,
+    anchors: std::sync::Arc<FxHashMap<Target, Names>>,
     aliases: Option<std::sync::Arc<Aliases>>,
 }
 
@@ -434,8 +436,8 @@ impl<'a> Linker<'a> {
 fn anchors_of<'h>(
     site: &Site,
     headings: impl Iterator<Item = (Target, &'h [Heading])>,
-) -> HashMap<Target, HashSet<String>> {
-    let mut anchors: HashMap<Target, HashSet<String>> = HashMap::new();
+) -> FxHashMap<Target, Names> {
+    let mut anchors: FxHashMap<Target, Names> = FxHashMap::default();
     for (target, toc) in headings {
         anchors.insert(target, toc.iter().map(|h| h.id.clone()).collect());
     }
@@ -452,7 +454,7 @@ fn anchors_of<'h>(
 
 /// The error of a link `@/{file}#{anchor}` to a page whose anchors are `known`: its
 /// message and help.
-fn no_anchor(file: &str, anchor: &str, known: Option<&HashSet<String>>) -> (String, String) {
+fn no_anchor(file: &str, anchor: &str, known: Option<&Names>) -> (String, String) {
     let help = match known.and_then(|a| did_you_mean(anchor, a.iter().map(String::as_str))) {
         Some(c) => format!("did you mean `#{c}`?"),
         None => {
@@ -529,7 +531,7 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
             toc: parsed.toc,
             ..Rendered::default()
         },
-        linked: HashSet::new(),
+        linked: FxHashSet::default(),
         cite_count: 0,
         warned_html: false,
     };
@@ -752,7 +754,7 @@ struct State<'r, 'a> {
     out: Vec<Event<'a>>,
     rendered: Rendered,
     /// Pages already linked on this page (the page itself included): auto-links skip them.
-    linked: HashSet<PageId>,
+    linked: FxHashSet<PageId>,
     cite_count: usize,
     warned_html: bool,
 }
