@@ -80,17 +80,30 @@ fn resolve_into<'h>(
     if href.is_empty() || href.starts_with("//") {
         return None;
     }
-    // A scheme ("https:", "mailto:", "data:") before any '/', '?' or '#'.
-    if let Some(colon) = href.find(':')
-        && !href[..colon].contains(['/', '?', '#'])
-    {
-        return None;
+    // One pass over the bytes (links are short, and a `find` per character sought cost more
+    // than the rest of the resolving): a scheme ("https:", "mailto:", "data:") is a ':'
+    // before any '/', '?' or '#'; the path ends at the first '?' or '#', the anchor starts
+    // after the first '#'.
+    let (mut path_end, mut fragment) = (None, None);
+    let mut after_scheme = false;
+    for (i, b) in href.bytes().enumerate() {
+        match b {
+            b':' if !after_scheme => return None,
+            b'/' => after_scheme = true,
+            b'?' => {
+                after_scheme = true;
+                path_end.get_or_insert(i);
+            }
+            b'#' => {
+                fragment = Some(i);
+                path_end.get_or_insert(i);
+                break;
+            }
+            _ => {}
+        }
     }
-    let (before_fragment, anchor) = match href.split_once('#') {
-        Some((b, a)) => (b, Some(a)),
-        None => (href, None),
-    };
-    let path_part = before_fragment.split('?').next().unwrap_or("");
+    let path_part = &href[..path_end.unwrap_or(href.len())];
+    let anchor = fragment.map(|i| &href[i + 1..]);
     if path_part.is_empty() {
         file.push_str(page);
     } else {
