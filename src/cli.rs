@@ -210,6 +210,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 base_url: args.base_url,
                 drafts: args.site.drafts,
                 force: args.force,
+                exits_after: true,
                 ..BuildOptions::default()
             };
             match with_progress(&opts, || build::build(&opts)) {
@@ -305,6 +306,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let opts = BuildOptions {
                 root: args.site.root,
                 drafts: args.site.drafts,
+                exits_after: true,
                 ..BuildOptions::default()
             };
             match with_progress(&opts, || build::render_site(&opts)) {
