@@ -278,7 +278,6 @@ fn render_loaded(
         };
         staging = Some(write::Staging::new(&out, &write_opts).map_err(|d| vec![d])?);
     }
-    let site_files = publish::site_files(&site);
     // The files a page may link to that are known before any is made (the index's are
     // not): a link to one of them without an anchor needs no check after the scan.
     let known: links::Names = match staging {
@@ -290,7 +289,7 @@ fn render_loaded(
             .map(|path| render::output_path(path))
             .chain(std::iter::once("index.html".to_string()))
             .chain(loaded.statics.iter().map(|s| s.rel.clone()))
-            .chain(site_files.iter().map(|(path, _)| path.to_string()))
+            .chain(publish::SITE_FILES.iter().map(|path| path.to_string()))
             .collect(),
         None => links::Names::default(),
     };
@@ -317,6 +316,14 @@ fn render_loaded(
     let streaming = staging.is_some();
     let (prepared, views, files, origins, compiled, statics, external, link_index, deferred) =
         std::thread::scope(|scope| {
+            // The sitemap and the feed, beside the context and templates.
+            let site_files = {
+                let site = &site;
+                std::thread::Builder::new()
+                    .name("site-files".into())
+                    .spawn_scoped(scope, move || publish::site_files(site))
+                    .expect("the OS starts a thread")
+            };
             let search = index_search.then(|| {
                 let (site, bodies, section_bodies) = (&site, &bodies, &section_bodies);
                 let stop = &stop_search;
@@ -417,6 +424,9 @@ fn render_loaded(
             }
             // Before the index's files, which are all under pagefind/, so these names are
             // never taken by it.
+            let site_files = site_files
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
             for (path, text) in site_files {
                 if taken.insert(path.to_string()) {
                     files.push(sink(OutputFile {

@@ -271,18 +271,10 @@ fn build_views(
         .collect();
 
     // Who cites what (front matter and bodies), and who links to whom.
-    let mut cited_by: BTreeMap<Cite, BTreeSet<Target>> = BTreeMap::new();
-    for (from, body) in crate::markdown::by_target(bodies, section_bodies) {
-        for &(_, c) in &body.cites {
-            cited_by.entry(c).or_default().insert(from);
-        }
-    }
-    let linked_from = crate::markdown::linked_from(bodies, section_bodies);
-    for (id, page) in site.pages.iter().enumerate() {
-        for c in declared_cites(site, id, page) {
-            cited_by.entry(c).or_default().insert(Target::Page(id));
-        }
-    }
+    let (cited_by, linked_from) = rayon::join(
+        || cited_by_of(site, bodies, section_bodies),
+        || crate::markdown::linked_from(bodies, section_bodies),
+    );
 
     let mut b = Prepared {
         page_refs,
@@ -352,8 +344,22 @@ fn build_views(
     }
     b.cited_by = cited_by;
 
-    // Events, and which pages each involves.
+    // Events (their views made in parallel), and which pages each involves.
     let event_ids = crate::search::event_ids(&site.events);
+    b.events = (site.events.par_iter().zip(&event_ids))
+        .map(|(e, id)| {
+            obj! {
+                "id" => id.as_str(),
+                "date" => date_value(&e.date),
+                "as_stated" => e.as_stated.clone(),
+                "summary" => e.summary.as_str(),
+                "actors" => b.refs(e.actors.iter().copied()),
+                "place" => opt(e.place.map(|p| b.page_refs[p].clone())),
+                "cite" => b.cites(&e.cite),
+                "declared_in" => b.page_refs[e.declared_in].clone(),
+            }
+        })
+        .collect();
     for (i, e) in site.events.iter().enumerate() {
         let mut involved: BTreeSet<PageId> = e.actors.iter().copied().collect();
         involved.extend(e.place);
@@ -366,17 +372,6 @@ fn build_views(
                 b.present_at[place].insert(a);
             }
         }
-        let v = obj! {
-            "id" => event_ids[i].as_str(),
-            "date" => date_value(&e.date),
-            "as_stated" => e.as_stated.clone(),
-            "summary" => e.summary.as_str(),
-            "actors" => b.refs(e.actors.iter().copied()),
-            "place" => opt(e.place.map(|p| b.page_refs[p].clone())),
-            "cite" => b.cites(&e.cite),
-            "declared_in" => b.page_refs[e.declared_in].clone(),
-        };
-        b.events.push(v);
     }
     for (id, page) in site.pages.iter().enumerate() {
         match &page.kind {
@@ -638,6 +633,45 @@ fn kebab<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// Citations a page makes in its own front matter.
+/// Who cites each paragraph, in a body or in front matter. Every (citation, citer) pair is
+/// gathered and sorted in parallel, then grouped: inserting them one at a time was most of
+/// the serial part of this stage.
+fn cited_by_of(
+    site: &Site,
+    bodies: &[Rendered],
+    section_bodies: &[Rendered],
+) -> BTreeMap<Cite, BTreeSet<Target>> {
+    fn in_body(
+        bodies: &[Rendered],
+        target: fn(usize) -> Target,
+    ) -> impl ParallelIterator<Item = (Cite, Target)> + '_ {
+        bodies
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(move |(i, body)| body.cites.iter().map(move |&(_, c)| (c, target(i))))
+    }
+    let mut pairs: Vec<(Cite, Target)> = in_body(bodies, Target::Page)
+        .chain(in_body(section_bodies, Target::Section))
+        .chain(
+            site.pages
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(|(id, page)| {
+                    declared_cites(site, id, page)
+                        .into_iter()
+                        .map(move |c| (c, Target::Page(id)))
+                }),
+        )
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    // Sorted, so both collections are built in bulk.
+    pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|group| (group[0].0, group.iter().map(|&(_, t)| t).collect()))
+        .collect()
+}
+
 fn declared_cites(site: &Site, id: PageId, page: &crate::model::Page) -> Vec<Cite> {
     let mut out = Vec::new();
     match &page.kind {

@@ -290,12 +290,16 @@ fn xml(s: &str) -> String {
 /// The files written for the whole site besides its pages: the sitemap, robots.txt and the
 /// feed, with their output paths.
 pub fn site_files(site: &Site) -> [(&'static str, String); 3] {
+    let [sitemap_xml, robots_txt, atom_xml] = SITE_FILES;
     [
-        ("sitemap.xml", sitemap(site)),
-        ("robots.txt", robots(site)),
-        ("atom.xml", atom(site)),
+        (sitemap_xml, sitemap(site)),
+        (robots_txt, robots(site)),
+        (atom_xml, atom(site)),
     ]
 }
+
+/// The paths of [`site_files`], in its order.
+pub const SITE_FILES: [&str; 3] = ["sitemap.xml", "robots.txt", "atom.xml"];
 
 /// Every page and section, in path order.
 pub fn sitemap(site: &Site) -> String {

@@ -153,9 +153,10 @@ pub fn section_record(site: &Site, id: SectionId, body: &Rendered) -> Option<Rec
 /// The stable ids of the events on the timeline page (`event-2016-09-04-kerry-meets-lavrov`),
 /// in timeline order: the date and the start of the summary, made unique.
 pub fn event_ids(events: &[crate::model::Event]) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    events
-        .iter()
+    // The slugs in parallel; then, in order, a number for each one already taken.
+    use rayon::prelude::*;
+    let bases: Vec<String> = events
+        .par_iter()
         .map(|e| {
             let words: String = e
                 .summary
@@ -163,7 +164,13 @@ pub fn event_ids(events: &[crate::model::Event]) -> Vec<String> {
                 .take(8)
                 .collect::<Vec<_>>()
                 .join(" ");
-            let base = format!("event-{}-{}", e.date.start.iso(), slug::slugify(words));
+            format!("event-{}-{}", e.date.start.iso(), slug::slugify(words))
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    bases
+        .into_iter()
+        .map(|base| {
             let mut id = base.clone();
             let mut n = 2;
             while !seen.insert(id.clone()) {
