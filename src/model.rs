@@ -682,7 +682,16 @@ pub fn build(
         paragraphs: HashMap::new(),
         default_source: Err(String::new()),
     };
-    for p in page_files {
+    // The slugs from file names and the folders' URL paths, in parallel (slugifying each was
+    // most of this step).
+    let from_names: Vec<(String, String)> = page_files
+        .par_iter()
+        .map(|p| {
+            let folder = p.file.rel.rfind('/').map_or("", |i| &p.file.rel[..i]);
+            (slug_from_file(&p.file.rel), folder_path(folder))
+        })
+        .collect();
+    for (p, (slug_of_file, folder_url)) in page_files.into_iter().zip(from_names) {
         let (title, description, summary, weight, template, draft, slug_fm, extra) = match &p.fm {
             Parsed::Plain(f) => (
                 &f.title,
@@ -745,7 +754,7 @@ pub fn build(
                 continue;
             }
             None => {
-                let slug = slug_from_file(&p.file.rel);
+                let slug = slug_of_file;
                 if slug.is_empty() {
                     diags.push(
                         Diagnostic::error("cannot make a slug from this file name")
@@ -768,7 +777,7 @@ pub fn build(
         let path = if folder.is_empty() {
             format!("/{slug}/")
         } else {
-            format!("/{}/{slug}/", folder_path(&folder))
+            format!("/{folder_url}/{slug}/")
         };
         let id = pages.len();
         let section = nearest_section(&folder);
@@ -867,7 +876,7 @@ pub fn build(
         events.extend(page_events);
         diags.extend(page_diags);
     }
-    events.sort_by(|a, b| {
+    events.par_sort_by(|a, b| {
         (a.date.start, a.date.end, &a.summary, a.declared_in).cmp(&(
             b.date.start,
             b.date.end,
@@ -883,13 +892,10 @@ pub fn build(
 
     // 8. Sort section listings: weight, then title, then path.
     for s in &mut sections {
-        s.pages.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a].doc, &pages[b].doc);
-            (a.weight, a.title.to_lowercase(), &a.path).cmp(&(
-                b.weight,
-                b.title.to_lowercase(),
-                &b.path,
-            ))
+        // Each title lowercased once, not at every comparison.
+        s.pages.sort_by_cached_key(|&a| {
+            let a = &pages[a].doc;
+            (a.weight, a.title.to_lowercase(), a.path.as_str())
         });
     }
     let section_keys: Vec<(i64, String, String)> = sections
