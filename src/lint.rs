@@ -13,12 +13,13 @@ use crate::model::{PageKind, Site};
 /// The most aliases searched with a DFA (about 10 MB for 5,000 aliases).
 const DFA_ALIASES: usize = 5_000;
 
-/// Which of `aliases` appear in one of `texts`. Most aliases appear early, so the texts are
+/// Which of `aliases` appear in one of `texts`, those that `known` says do already counted.
+/// Most aliases appear early, so the texts are
 /// searched in growing batches, each for the aliases not found yet: the search of every
 /// text for every alias was most of this stage on a large site.
-fn aliases_found(aliases: &[(&str, usize)], texts: &[&str]) -> Vec<bool> {
-    let mut used = vec![false; aliases.len()];
-    let mut missing: Vec<usize> = (0..aliases.len()).collect();
+fn aliases_found(aliases: &[(&str, usize)], texts: &[&str], known: Vec<bool>) -> Vec<bool> {
+    let mut used = known;
+    let mut missing: Vec<usize> = (0..aliases.len()).filter(|&i| !used[i]).collect();
     let mut rest = texts;
     let mut batch = 256;
     while !missing.is_empty() && !rest.is_empty() {
@@ -98,7 +99,16 @@ pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Ve
             }
         }))
         .collect();
-    let used = aliases_found(&aliases, &texts);
+    // The names auto-linking found in a body appear there: only the others are searched for.
+    let seen: rustc_hash::FxHashSet<(&str, usize)> = bodies
+        .iter()
+        .chain(section_bodies)
+        .flat_map(|b| &b.aliases_seen)
+        .filter_map(|&k| site.aliases.get(k as usize))
+        .map(|(name, id)| (name.as_str(), *id))
+        .collect();
+    let known = aliases.iter().map(|a| seen.contains(a)).collect();
+    let used = aliases_found(&aliases, &texts, known);
     for (i, (alias, id)) in aliases.iter().enumerate() {
         if !used[i] {
             let p = &site.pages[*id];
@@ -160,10 +170,16 @@ mod tests {
         texts[0] = "in East Aleppo";
         texts[300] = "Mr Kerry said";
         texts[1999] = "Lavrov, last";
+        let none = || vec![false; aliases.len()];
         assert_eq!(
-            aliases_found(&aliases, &texts),
+            aliases_found(&aliases, &texts, none()),
             [true, true, true, true, true, false]
         );
-        assert_eq!(aliases_found(&aliases, &[]), [false; 6]);
+        assert_eq!(aliases_found(&aliases, &[], none()), [false; 6]);
+        // What is known to appear stays so, and the rest is searched for.
+        let mut known = none();
+        known[5] = true;
+        assert_eq!(aliases_found(&aliases, &[], known.clone()), known);
+        assert_eq!(aliases_found(&aliases, &texts, known), [true; 6]);
     }
 }

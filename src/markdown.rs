@@ -59,6 +59,11 @@ pub struct Rendered {
     /// Links to a heading of a body not rendered yet, checked once every body is
     /// ([`check_anchors`]).
     pub(crate) pending: Vec<PendingAnchor>,
+    /// The names auto-linking found as words in this body (linked or not), as indices into
+    /// the `site.aliases` it was rendered with, sorted: the editorial warnings need not search
+    /// for these again. (A body is kept from one build to the next only while those names
+    /// are the same.)
+    pub aliases_seen: Vec<u32>,
 }
 
 /// A link `@/{file}#{anchor}` to `target` whose anchor is not known yet, at `span`.
@@ -670,6 +675,8 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
         Target::Page(i) => (1, *i),
     });
     st.rendered.links_to.dedup();
+    st.rendered.aliases_seen.sort_unstable();
+    st.rendered.aliases_seen.dedup();
     st.rendered
 }
 
@@ -1033,6 +1040,7 @@ impl<'a> State<'_, 'a> {
         };
         let mut last = 0;
         for m in aliases.found(text) {
+            self.rendered.aliases_seen.push(m.pattern().as_u32());
             let (_, target) = self.linker.site.aliases[m.pattern().as_usize()];
             if self.linked.contains(&target) {
                 continue;
