@@ -632,7 +632,6 @@ fn kebab<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
-/// Citations a page makes in its own front matter.
 /// Who cites each paragraph, in a body or in front matter. Every (citation, citer) pair is
 /// gathered and sorted in parallel, then grouped: inserting them one at a time was most of
 /// the serial part of this stage.
@@ -672,6 +671,7 @@ fn cited_by_of(
         .collect()
 }
 
+/// Citations a page makes in its own front matter.
 fn declared_cites(site: &Site, id: PageId, page: &crate::model::Page) -> Vec<Cite> {
     let mut out = Vec::new();
     match &page.kind {

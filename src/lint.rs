@@ -13,10 +13,10 @@ use crate::model::{PageKind, Site};
 /// The most aliases searched with a DFA (about 10 MB for 5,000 aliases).
 const DFA_ALIASES: usize = 5_000;
 
-/// Which of `aliases` appear in one of `texts`, those that `known` says do already counted.
-/// Most aliases appear early, so the texts are
-/// searched in growing batches, each for the aliases not found yet: the search of every
-/// text for every alias was most of this stage on a large site.
+/// Which of `aliases` appear in one of `texts`, counting those that `known` says do without
+/// searching for them. Most aliases appear early, so the texts are searched in growing
+/// batches, each for the aliases not found yet: the search of every text for every alias was
+/// most of this stage on a large site.
 fn aliases_found(aliases: &[(&str, usize)], texts: &[&str], known: Vec<bool>) -> Vec<bool> {
     let mut used = known;
     let mut missing: Vec<usize> = (0..aliases.len()).filter(|&i| !used[i]).collect();
