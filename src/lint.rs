@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
-use crate::model::{PageKind, Site};
+use crate::model::{PageKind, Site, Target};
 
 /// The most aliases searched with a DFA (about 10 MB for 5,000 aliases).
 const DFA_ALIASES: usize = 5_000;
@@ -66,11 +66,20 @@ fn aliases_found(aliases: &[(&str, usize)], texts: &[&str], known: Vec<bool>) ->
 pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
 
-    // Who refers to each page, in front matter or in text.
-    let linked_from = crate::markdown::linked_from(bodies, section_bodies);
-    let referenced: Vec<bool> = (0..site.pages.len())
-        .map(|id| !site.referenced_by[id].is_empty() || !linked_from[id].is_empty())
+    // Who refers to each page, in front matter or in text (the context stage builds the
+    // sets of who links to whom; here only whether anyone does matters).
+    let mut referenced: Vec<bool> = (0..site.pages.len())
+        .map(|id| !site.referenced_by[id].is_empty())
         .collect();
+    for (from, body) in crate::markdown::by_target(bodies, section_bodies) {
+        for &to in &body.links_to {
+            if let Target::Page(to) = to
+                && from != Target::Page(to)
+            {
+                referenced[to] = true;
+            }
+        }
+    }
 
     // Every alias, searched in every body and every source paragraph at once.
     let mut aliases: Vec<(&str, usize)> = Vec::new();

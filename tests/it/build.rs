@@ -363,6 +363,33 @@ fn editorial_warnings_are_separate_from_errors_and_do_not_fail_the_build() {
 }
 
 #[test]
+fn an_actor_only_its_own_text_links_to_is_still_unreferenced() {
+    let site = Site::base();
+    let nobody = "warning: nobody refers to actor `carol`";
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"person\"\n+++\nCarol [¶1], see [her page](@/actors/carol.md).\n",
+    );
+    let out = site.run(&["check"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains(nobody), "{}", out.stderr);
+    // A link from another page's text is a reference.
+    site.write(
+        "content/actors/dave.md",
+        "+++\ntitle = \"Dave\"\nkind = \"person\"\n+++\nDave met [Carol](@/actors/carol.md) [¶1].\n",
+    );
+    let out = site.run(&["check"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains(nobody), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: nobody refers to actor `dave`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn symlinks_leaving_the_site_are_refused_and_loops_are_errors() {
     let site = Site::base();
     let outside = tempfile::tempdir().unwrap();
