@@ -240,6 +240,33 @@ fn render_loaded(
     );
     clock.lap("model");
 
+    // A cold build into a new output dir starts its write now, so that the pages' folders
+    // are made while the Markdown is rendered (`Staging::make_dirs_ahead`). Any other build
+    // starts it once the bodies are known to hold no error, below. A failure here is left
+    // to that later start, which reports it where it always has.
+    let write_opts = WriteOptions {
+        force: opts.force,
+        preserve: site.config.preserve.clone(),
+    };
+    let mut staging = None;
+    if opts.stream && !has_errors(&diags) {
+        let out = output_dir(opts, &site.config);
+        if !out.exists()
+            && write::check_output_dir(&opts.root, &out, opts.force).is_ok()
+            && let Ok(early) = write::Staging::new(&out, &write_opts)
+        {
+            early.make_dirs_ahead(
+                site.pages
+                    .iter()
+                    .map(|p| &p.doc.path)
+                    .chain(site.sections.iter().map(|s| &s.doc.path))
+                    .map(|path| render::output_path(path))
+                    .collect(),
+            );
+            staging = Some(early);
+        }
+    }
+
     let (bodies, section_bodies, linker) = render_bodies(&site);
     for r in bodies.iter().chain(&section_bodies) {
         diags.extend(r.diags.iter().cloned());
@@ -267,15 +294,13 @@ fn render_loaded(
     let stop_search = AtomicBool::new(false);
 
     // Streaming: the output dir is checked, and the write started, before any page is made.
-    let mut staging = None;
-    if opts.stream && !has_errors(&diags) {
+    if has_errors(&diags) {
+        // Nothing is written: what a write started early made goes again.
+        staging = None;
+    } else if opts.stream && staging.is_none() {
         let out = output_dir(opts, &site.config);
         write::check_output_dir(&opts.root, &out, opts.force).map_err(|d| vec![d])?;
         diags.extend(interrupted_warning(&out));
-        let write_opts = WriteOptions {
-            force: opts.force,
-            preserve: site.config.preserve.clone(),
-        };
         staging = Some(write::Staging::new(&out, &write_opts).map_err(|d| vec![d])?);
     }
     // The files a page may link to that are known before any is made (the index's are

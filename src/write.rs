@@ -161,6 +161,11 @@ struct Shared {
     failure: Mutex<Option<Diagnostic>>,
     /// Undone: a file staged after this removes itself.
     aborted: AtomicBool,
+    /// The thread of [`Staging::make_dirs_ahead`], joined before a commit or an abort.
+    ahead: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The folders it made (or found), once it is done: a file staged in one needs no
+    /// `mkdir` of its own.
+    ready: std::sync::OnceLock<rustc_hash::FxHashSet<PathBuf>>,
 }
 
 /// The writes in progress, for [`abort_all`].
@@ -202,6 +207,8 @@ impl Staging {
                 unchanged: AtomicUsize::new(0),
                 failure: Mutex::new(None),
                 aborted: AtomicBool::new(false),
+                ahead: Mutex::new(None),
+                ready: std::sync::OnceLock::new(),
             }),
             finished: false,
         };
@@ -217,6 +224,53 @@ impl Staging {
             write_atomically(&marker, text).map_err(|e| fail("write", &marker, e))?;
         }
         Ok(staging)
+    }
+
+    /// In an output dir this build created, makes the folders of the files at `paths`
+    /// (relative to the output dir), on a thread of its own, while the pages are still being
+    /// made. Creating ten thousand folders is over a third of a cold build's system time;
+    /// made ahead, by one thread, they are off the page threads' path and those threads no
+    /// longer create entries in the same folders at once (BENCHMARKS.md, eighth pass). A
+    /// folder it has not made yet when its file is staged is made then, as without it.
+    /// Nothing is done in an output dir that existed (its folders mostly exist too).
+    pub fn make_dirs_ahead(&self, paths: Vec<String>) {
+        let shared = &self.shared;
+        if !shared.made_out {
+            return;
+        }
+        let work = Arc::clone(shared);
+        let handle = std::thread::Builder::new()
+            .name("dirs".into())
+            .spawn(move || {
+                let mut ready = rustc_hash::FxHashSet::default();
+                let mut made = Vec::new();
+                for path in paths {
+                    if work.failed() {
+                        break;
+                    }
+                    let Some(dir) = is_safe_relative(&path)
+                        .then(|| work.out.join(&path))
+                        .and_then(|full| full.parent().map(Path::to_path_buf))
+                    else {
+                        continue;
+                    };
+                    if ready.contains(&dir) {
+                        continue;
+                    }
+                    // A failure is left to the file's own staging, which reports it.
+                    if make_dir_in_new(&dir, &mut made).is_ok() {
+                        ready.insert(dir);
+                    }
+                }
+                if let Ok(mut created) = work.created.lock() {
+                    created.extend(made);
+                }
+                let _ = work.ready.set(ready);
+            });
+        // No thread, no head start: each folder is made with its file.
+        if let (Ok(handle), Ok(mut ahead)) = (handle, shared.ahead.lock()) {
+            *ahead = Some(handle);
+        }
     }
 
     /// Stages `f` unless the output already holds it byte for byte. Thread-safe; a failure
@@ -238,6 +292,7 @@ impl Staging {
     ) -> Result<WriteReport, Diagnostic> {
         self.finished = true;
         let shared = &self.shared;
+        shared.join_ahead();
         if let Some(d) = shared.failure.lock().ok().and_then(|mut f| f.take()) {
             shared.abort();
             return Err(d.with_note(format!("{} was left as it was", shared.out.display())));
@@ -303,6 +358,14 @@ impl Shared {
         self.aborted.load(Ordering::SeqCst) || self.failure.lock().map_or(true, |f| f.is_some())
     }
 
+    /// Waits for the folders made ahead, if any are being made.
+    fn join_ahead(&self) {
+        let handle = self.ahead.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+
     fn record(&self, d: Diagnostic) {
         if let Ok(mut f) = self.failure.lock() {
             f.get_or_insert(d);
@@ -350,6 +413,9 @@ impl Shared {
         // In a dir this build made, nothing undoes folders (the whole dir goes on failure):
         // each is made with one call, its parent first if missing, rather than looked up.
         if self.made_out {
+            if self.ready.get().is_some_and(|ready| ready.contains(dir)) {
+                return Ok(());
+            }
             let mut made = Vec::new();
             let result = make_dir_in_new(dir, &mut made);
             if let Ok(mut created) = self.created.lock() {
@@ -385,6 +451,8 @@ impl Shared {
             }
             Err(_) => return,
         };
+        // It stops at its next folder (it checks `aborted`), and notes what it made.
+        self.join_ahead();
         let mut created = take(&self.created);
         created.sort();
         created.dedup();
@@ -537,5 +605,70 @@ mod tests {
         for bad in ["", "../x", "/etc/passwd", "a/../../b", "./a"] {
             assert!(!is_safe_relative(bad), "{bad}");
         }
+    }
+
+    fn file(path: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: path.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn folders_made_ahead_hold_the_files_and_go_with_a_failed_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = || {
+            [
+                "actors/a/index.html",
+                "actors/b/index.html",
+                "index.html",
+                "../escape/index.html",
+            ]
+            .map(String::from)
+            .to_vec()
+        };
+
+        // Committed: every file is in its folder, nothing was made outside.
+        let out = dir.path().join("public");
+        let staging = Staging::new(&out, &WriteOptions::default()).unwrap();
+        staging.make_dirs_ahead(paths());
+        staging.shared.join_ahead();
+        for p in ["actors/a/index.html", "actors/b/index.html", "index.html"] {
+            staging.stage(&file(p));
+        }
+        let report = staging.commit(std::iter::empty(), || None).unwrap();
+        assert_eq!(report.written, 3);
+        assert_eq!(
+            std::fs::read_to_string(out.join("actors/b/index.html")).unwrap(),
+            "actors/b/index.html"
+        );
+        assert!(!dir.path().join("escape").exists());
+
+        // Dropped (the build failed), with or without a file staged: the new dir goes, with
+        // the folders made ahead of their files.
+        for staged in [false, true] {
+            let out = dir.path().join(format!("failed-{staged}"));
+            let staging = Staging::new(&out, &WriteOptions::default()).unwrap();
+            staging.make_dirs_ahead(paths());
+            // Done before the drop, or an abort could stop it before its first folder.
+            staging.shared.join_ahead();
+            assert!(out.join("actors/b").is_dir());
+            if staged {
+                staging.stage(&file("actors/a/index.html"));
+            }
+            drop(staging);
+            assert!(!out.exists(), "staged: {staged}");
+        }
+        assert!(!dir.path().join("escape").exists());
+    }
+
+    #[test]
+    fn no_folder_is_made_ahead_in_an_output_dir_that_existed() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::new(dir.path(), &WriteOptions::default()).unwrap();
+        staging.make_dirs_ahead(vec!["actors/a/index.html".into()]);
+        drop(staging);
+        assert!(!dir.path().join("actors").exists());
+        assert!(dir.path().exists());
     }
 }

@@ -806,3 +806,36 @@ fn timings_give_each_stage_its_time_and_the_peak_memory_so_far() {
         assert!(at("templates") <= at("write"), "{}", out.stderr);
     }
 }
+
+#[test]
+fn a_build_whose_markdown_fails_leaves_no_new_dir_and_no_folder() {
+    // A cold build into a new dir starts its write (and makes the pages' folders) before
+    // the Markdown is rendered: an error found there takes all of it back.
+    let site = Site::base();
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"person\"\n+++\nSee [nobody](@/actors/nobody.md) [¶1].\n",
+    );
+    let out = site.run(&["build", "--output-dir", "new/public"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("nobody.md"), "{}", out.stderr);
+    assert!(!site.root().join("new/public").exists());
+    // The same error into the previous output leaves it as it was.
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"person\"\n+++\nCarol [¶1].\n",
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let before = tree(&site.root().join("public"));
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"person\"\n+++\nSee [nobody](@/actors/nobody.md) [¶1].\n",
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        tree(&site.root().join("public")) == before,
+        "marker included"
+    );
+}
