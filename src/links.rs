@@ -797,45 +797,58 @@ pub fn check_scanned(
         }
     }
     let (existing, ids) = (&index.existing, &index.ids);
+    // Each page's broken links (href, problem), found in parallel: a page's check reads
+    // only the index.
+    let found: Vec<Vec<(&str, String)>> = files
+        .par_iter()
+        .zip(&scanned)
+        .map(|(f, s)| {
+            let Some(Ok(s)) = s else {
+                return Vec::new();
+            };
+            let mut problems = Vec::new();
+            for href in &s.links {
+                // Resolved when it was kept: it resolves again the same.
+                let Some(target) = resolve(href, &f.path, base_path) else {
+                    continue;
+                };
+                let problem = if !existing.contains(&target.file) {
+                    Some(format!("the site has no {}", target.file))
+                } else {
+                    match (&target.anchor, ids.get(&target.file)) {
+                        (Some(a), Some(set)) if !set.contains(a) => {
+                            Some(format!("{} has no id `{a}`", target.file))
+                        }
+                        _ => None,
+                    }
+                };
+                problems.extend(problem.map(|p| (&**href, p)));
+            }
+            problems
+        })
+        .collect();
     // Broken links, grouped so one bad link in a shared template is one error.
     let mut broken: BTreeMap<(String, String), (String, Vec<String>)> = BTreeMap::new();
-    for (f, s) in files.iter().zip(&scanned) {
-        let s = match s {
-            Some(Ok(s)) => s,
-            Some(Err(e)) => {
-                diags.push(Diagnostic::error(format!(
-                    "cannot read the HTML of {}: {e}",
-                    f.path
-                )));
-                continue;
-            }
-            None => continue,
-        };
+    for ((f, s), problems) in files.iter().zip(&scanned).zip(found) {
+        if let Some(Err(e)) = s {
+            diags.push(Diagnostic::error(format!(
+                "cannot read the HTML of {}: {e}",
+                f.path
+            )));
+            continue;
+        }
+        if problems.is_empty() {
+            continue;
+        }
         let template = origins
             .get(&f.path)
             .map_or_else(String::new, |(_, t)| t.clone());
-        for href in &s.links {
-            // Resolved when it was kept: it resolves again the same.
-            let Some(target) = resolve(href, &f.path, base_path) else {
-                continue;
-            };
-            let problem = if !existing.contains(&target.file) {
-                Some(format!("the site has no {}", target.file))
-            } else {
-                match (&target.anchor, ids.get(&target.file)) {
-                    (Some(a), Some(set)) if !set.contains(a) => {
-                        Some(format!("{} has no id `{a}`", target.file))
-                    }
-                    _ => None,
-                }
-            };
-            if let Some(problem) = problem {
-                broken
-                    .entry((template.clone(), href.to_string()))
-                    .or_insert_with(|| (problem, Vec::new()))
-                    .1
-                    .push(f.path.clone());
-            }
+        for (href, problem) in problems {
+            broken
+                .entry((template.clone(), href.to_string()))
+                .or_insert_with(|| (problem, Vec::new()))
+                .1
+                .push(f.path.clone());
         }
     }
     for ((template, href), (problem, pages)) in broken {

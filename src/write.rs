@@ -305,7 +305,10 @@ impl Staging {
             return Err(fail("write", &marker, e));
         }
         let mut staged = take(&shared.staged);
-        staged.sort();
+        // In a dir this build created, nothing is renamed: their order does not matter.
+        if !shared.made_out {
+            staged.sort();
+        }
         let mut report = WriteReport {
             written: staged.len(),
             unchanged: shared.unchanged.load(Ordering::Relaxed),
