@@ -285,7 +285,7 @@ pub struct Linker<'a> {
     /// citation (a large site cites the same few hundred paragraphs a hundred thousand
     /// times). `None` for a linker made for an incremental rebuild of a page or two, which
     /// builds the links as it meets them.
-    cite_html: Option<HashMap<Cite, CiteLink>>,
+    cite_html: Option<FxHashMap<Cite, CiteLink>>,
     /// The escaped URL of each page, for auto-links (`None` as above).
     page_urls: Option<Vec<String>>,
     /// Knows no heading yet: a link to one is checked after every body is rendered
@@ -382,7 +382,7 @@ impl<'a> Linker<'a> {
         } else {
             None
         };
-        let mut cite_html = HashMap::new();
+        let mut cite_html = FxHashMap::default();
         for (id, page) in site.pages.iter().enumerate() {
             if let crate::model::PageKind::Source(s) = &page.kind {
                 for n in 1..=s.paragraphs.len() {

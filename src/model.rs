@@ -6,7 +6,7 @@
 //! unknown slug is an error with a did-you-mean; two pages with one output path are an error
 //! naming both. Pure: no I/O, no Markdown, no templates.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -41,7 +41,9 @@ pub struct Site {
     /// Per page: the indexes in `events` of the events its front matter declares.
     pub declared_events: Vec<Vec<usize>>,
     /// Content file (relative to `content/`, `/`-separated) to what it became.
-    pub by_file: HashMap<String, Target>,
+    /// Each content file (its path under content/) and what it became. FxHash: looked up
+    /// for every `@/` link.
+    pub by_file: rustc_hash::FxHashMap<String, Target>,
     pub default_source: Option<PageId>,
     /// Per page: who refers to it in front matter.
     pub referenced_by: Vec<Vec<Backref>>,
@@ -364,7 +366,7 @@ struct Index {
     /// Slugs of files that failed to parse: references to them are not reported again.
     broken: Vec<(Want, String)>,
     /// Paragraph counts of sources.
-    paragraphs: HashMap<PageId, usize>,
+    paragraphs: rustc_hash::FxHashMap<PageId, usize>,
     default_source: Result<PageId, String>,
 }
 
@@ -679,7 +681,7 @@ pub fn build(
         sources: BTreeMap::new(),
         drafts,
         broken,
-        paragraphs: HashMap::new(),
+        paragraphs: rustc_hash::FxHashMap::default(),
         default_source: Err(String::new()),
     };
     // The slugs from file names and the folders' URL paths, in parallel (slugifying each was
@@ -909,7 +911,7 @@ pub fn build(
 
     let referenced_by = backrefs(&pages, &events);
     let aliases = alias_table(&pages, diags);
-    let mut by_file = HashMap::new();
+    let mut by_file = rustc_hash::FxHashMap::default();
     for (id, s) in sections.iter().enumerate() {
         by_file.insert(s.doc.rel.clone(), Target::Section(id));
     }
