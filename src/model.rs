@@ -40,9 +40,8 @@ pub struct Site {
     pub events: Vec<Event>,
     /// Per page: the indexes in `events` of the events its front matter declares.
     pub declared_events: Vec<Vec<usize>>,
-    /// Content file (relative to `content/`, `/`-separated) to what it became.
-    /// Each content file (its path under content/) and what it became. FxHash: looked up
-    /// for every `@/` link.
+    /// Content file (relative to `content/`, `/`-separated) to what it became. FxHash:
+    /// looked up for every `@/` link.
     pub by_file: rustc_hash::FxHashMap<String, Target>,
     pub default_source: Option<PageId>,
     /// Per page: who refers to it in front matter.
