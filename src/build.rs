@@ -255,14 +255,7 @@ fn render_loaded(
             && write::check_output_dir(&opts.root, &out, opts.force).is_ok()
             && let Ok(early) = write::Staging::new(&out, &write_opts)
         {
-            early.make_dirs_ahead(
-                site.pages
-                    .iter()
-                    .map(|p| &p.doc.path)
-                    .chain(site.sections.iter().map(|s| &s.doc.path))
-                    .map(|path| render::output_path(path))
-                    .collect(),
-            );
+            early.make_dirs_ahead(page_outputs(&site).collect());
             staging = Some(early);
         }
     }
@@ -306,12 +299,7 @@ fn render_loaded(
     // The files a page may link to that are known before any is made (the index's are
     // not): a link to one of them without an anchor needs no check after the scan.
     let known: links::Names = match staging {
-        Some(_) => site
-            .pages
-            .iter()
-            .map(|p| &p.doc.path)
-            .chain(site.sections.iter().map(|s| &s.doc.path))
-            .map(|path| render::output_path(path))
+        Some(_) => page_outputs(&site)
             .chain(std::iter::once("index.html".to_string()))
             .chain(loaded.statics.iter().map(|s| s.rel.clone()))
             .chain(publish::SITE_FILES.iter().map(|path| path.to_string()))
@@ -636,6 +624,15 @@ fn free_bodies_source(site: &mut Site) {
 }
 
 /// The warning that the last build into `out` was stopped while switching its files in.
+/// The output path of every page and section.
+fn page_outputs(site: &Site) -> impl Iterator<Item = String> + '_ {
+    site.pages
+        .iter()
+        .map(|p| &p.doc.path)
+        .chain(site.sections.iter().map(|s| &s.doc.path))
+        .map(|path| render::output_path(path))
+}
+
 fn interrupted_warning(out: &Path) -> Option<Diagnostic> {
     write::interrupted(out).then(|| {
         Diagnostic::warning(format!(

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
-use crate::model::{PageKind, Site, Target};
+use crate::model::{PageKind, Site};
 
 /// The most aliases searched with a DFA (about 10 MB for 5,000 aliases).
 const DFA_ALIASES: usize = 5_000;
@@ -71,14 +71,8 @@ pub fn lint(site: &Site, bodies: &[Rendered], section_bodies: &[Rendered]) -> Ve
     let mut referenced: Vec<bool> = (0..site.pages.len())
         .map(|id| !site.referenced_by[id].is_empty())
         .collect();
-    for (from, body) in crate::markdown::by_target(bodies, section_bodies) {
-        for &to in &body.links_to {
-            if let Target::Page(to) = to
-                && from != Target::Page(to)
-            {
-                referenced[to] = true;
-            }
-        }
+    for (_, to) in crate::markdown::text_links(bodies, section_bodies) {
+        referenced[to] = true;
     }
 
     // Every alias, searched in every body and every source paragraph at once.

@@ -154,20 +154,27 @@ pub fn by_target<'r>(
         )
 }
 
+/// Every link of a text to another page: (the page or section whose text it is, the page).
+pub fn text_links<'r>(
+    bodies: &'r [Rendered],
+    section_bodies: &'r [Rendered],
+) -> impl Iterator<Item = (Target, PageId)> + 'r {
+    by_target(bodies, section_bodies).flat_map(|(from, body)| {
+        body.links_to.iter().filter_map(move |&to| match to {
+            Target::Page(to) if from != Target::Page(to) => Some((from, to)),
+            _ => None,
+        })
+    })
+}
+
 /// For each page, the pages and sections whose text links to it (itself left out).
 pub fn linked_from(
     bodies: &[Rendered],
     section_bodies: &[Rendered],
 ) -> Vec<std::collections::BTreeSet<Target>> {
     let mut out = vec![std::collections::BTreeSet::new(); bodies.len()];
-    for (from, body) in by_target(bodies, section_bodies) {
-        for &to in &body.links_to {
-            if let Target::Page(to) = to
-                && from != Target::Page(to)
-            {
-                out[to].insert(from);
-            }
-        }
+    for (from, to) in text_links(bodies, section_bodies) {
+        out[to].insert(from);
     }
     out
 }
