@@ -18,7 +18,8 @@ use crate::model::{Cite, PageId, PageKind, RefKind, Site, Target};
 
 macro_rules! obj {
     ($($k:literal => $v:expr),* $(,)?) => {{
-        let mut m = Map::new();
+        // Sized for its keys: growing a map rehashes it.
+        let mut m = Map::with_capacity([$($k),*].len());
         $( m.insert($k.into(), Value::from($v)); )*
         Value::from(m)
     }};
@@ -707,7 +708,7 @@ fn relation_value(b: &Builder, r: &crate::model::Relation, other: PageId, invers
 macro_rules! obj_if {
     ($want:expr; $($k:literal => $v:expr),* $(,)?) => {{
         let want = $want;
-        let mut m = Map::new();
+        let mut m = Map::with_capacity([$($k),*].len());
         $( if want($k) { m.insert($k.into(), Value::from($v)); } )*
         Value::from(m)
     }};
@@ -721,10 +722,12 @@ fn page_view(b: &Builder, id: PageId) -> Value {
     let reads = b.reads;
     let want = |k: &str| reads.key(k);
 
+    // The page's ref, and room for the keys below (growing a map rehashes it).
     let mut m = match b.page_refs[id].as_map() {
         Some(map) => map.clone(),
         None => Map::new(),
     };
+    m.reserve(12);
     let mut set = |k: &'static str, v: &dyn Fn() -> Value| {
         if want(k) {
             m.insert(k.into(), v());

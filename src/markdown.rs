@@ -195,8 +195,22 @@ pub fn options(config: &MarkdownConfig) -> Options {
 pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
     let mut events: Vec<(Event<'a>, Range<usize>)> = Vec::new();
     // Consecutive text events are merged into one run, built in one growing buffer (merging
-    // pairwise would copy the run again for every piece: quadratic on long runs).
-    let mut run: Option<(String, Range<usize>)> = None;
+    // pairwise would copy the run again for every piece: quadratic on long runs). A run of
+    // one event is kept as it came, borrowed from the body if it was.
+    enum Run<'a> {
+        One(CowStr<'a>),
+        Many(String),
+    }
+    let mut run: Option<(Run<'a>, Range<usize>)> = None;
+    let end_run = |run: Option<(Run<'a>, Range<usize>)>, events: &mut Vec<_>| {
+        if let Some((text, r)) = run {
+            let text = match text {
+                Run::One(t) => t,
+                Run::Many(buf) => CowStr::from(buf),
+            };
+            events.push((Event::Text(text), r));
+        }
+    };
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         // A soft line break is a space to the reader; making it one lets citations and names
         // that an editor wrapped across lines be recognised.
@@ -204,24 +218,26 @@ pub fn parse<'a>(body: &'a str, options: Options) -> Parsed<'a> {
             Event::SoftBreak => Event::Text(CowStr::Borrowed(" ")),
             other => other,
         };
-        if let Event::Text(text) = &event {
-            match &mut run {
-                Some((buf, r)) => {
-                    buf.push_str(text);
-                    r.end = range.end;
+        if let Event::Text(text) = event {
+            run = Some(match run.take() {
+                None => (Run::One(text), range),
+                Some((Run::One(first), r)) => {
+                    let mut buf = String::with_capacity(2 * (first.len() + text.len()));
+                    buf.push_str(&first);
+                    buf.push_str(&text);
+                    (Run::Many(buf), r.start..range.end)
                 }
-                None => run = Some((text.to_string(), range)),
-            }
+                Some((Run::Many(mut buf), r)) => {
+                    buf.push_str(&text);
+                    (Run::Many(buf), r.start..range.end)
+                }
+            });
             continue;
         }
-        if let Some((buf, r)) = run.take() {
-            events.push((Event::Text(CowStr::from(buf)), r));
-        }
+        end_run(run.take(), &mut events);
         events.push((event, range));
     }
-    if let Some((buf, r)) = run.take() {
-        events.push((Event::Text(CowStr::from(buf)), r));
-    }
+    end_run(run.take(), &mut events);
     let mut toc = Vec::new();
     let mut used = FxHashSet::default();
     // Explicit ids ({#id}) are taken first so generated ones avoid them.
@@ -545,6 +561,7 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
         },
         linked: FxHashSet::default(),
         cite_count: 0,
+        cite_bytes: 0,
         warned_html: false,
     };
     if let Target::Page(id) = me {
@@ -663,7 +680,9 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
             other => st.out.push(other),
         }
     }
-    let mut html = String::with_capacity(doc.body().len() * 3 / 2);
+    // Room for the citations, and twice the Markdown for the rest (links and tags): few
+    // bodies outgrow it, and each growth would copy the HTML so far.
+    let mut html = String::with_capacity(doc.body().len() * 2 + st.cite_bytes);
     pulldown_cmark::html::push_html(&mut html, st.out.into_iter());
     let linker = st.linker;
     let (mut html, tips) = take_tips(html, &st.rendered.cites, |c| {
@@ -770,6 +789,9 @@ struct State<'r, 'a> {
     /// Pages already linked on this page (the page itself included): auto-links skip them.
     linked: FxHashSet<PageId>,
     cite_count: usize,
+    /// The bytes of the citations' HTML (tooltips included): with the body's length, the
+    /// room the page's HTML is rendered into.
+    cite_bytes: usize,
     warned_html: bool,
 }
 
@@ -929,11 +951,14 @@ impl<'a> State<'_, 'a> {
     }
 
     /// A text run: citations and context notes, then auto-links in what is left.
-    fn text(&mut self, text: &str, range: &Range<usize>, may_autolink: bool) {
-        let mut rest = text;
-        while let Some(open) = rest.find('[') {
-            let after = &rest[open + 1..];
-            let Some(close) = after.find(']') else { break };
+    fn text(&mut self, text: &CowStr<'a>, range: &Range<usize>, may_autolink: bool) {
+        // Where the text not yet handed on starts.
+        let mut from = 0;
+        while let Some(open) = memchr::memchr(b'[', &text.as_bytes()[from..]).map(|i| from + i) {
+            let after = &text[open + 1..];
+            let Some(close) = memchr::memchr(b']', after.as_bytes()) else {
+                break;
+            };
             let inner = &after[..close];
             let special = if let Some(note) = strip_prefix_ci(inner, "context:") {
                 Some(Special::Context(note.trim()))
@@ -942,14 +967,13 @@ impl<'a> State<'_, 'a> {
             };
             match special {
                 Some(special) => {
-                    let before = &rest[..open];
                     // A citation hugs the word it supports: "Kerry said [¶17]" renders
                     // without the space.
-                    let before = match special {
-                        Special::Cite(_) => before.trim_end(),
-                        Special::Context(_) => before,
+                    let before_end = match special {
+                        Special::Cite(_) => from + text[from..open].trim_end().len(),
+                        Special::Context(_) => open,
                     };
-                    self.plain(before, may_autolink);
+                    self.plain(text, from..before_end, may_autolink);
                     match special {
                         Special::Context(note) => {
                             let mut html = String::from(
@@ -971,15 +995,15 @@ impl<'a> State<'_, 'a> {
                                 .push(Event::Text(CowStr::from(format!("[{inner}]"))));
                         }
                     }
-                    rest = &after[close + 1..];
+                    from = open + 1 + close + 1;
                 }
                 None => {
-                    self.plain(&rest[..open + 1], may_autolink);
-                    rest = after;
+                    self.plain(text, from..open + 1, may_autolink);
+                    from = open + 1;
                 }
             }
         }
-        self.plain(rest, may_autolink);
+        self.plain(text, from..text.len(), may_autolink);
     }
 
     fn find_in_body(&self, range: &Range<usize>, needle: &str) -> Range<usize> {
@@ -1013,6 +1037,8 @@ impl<'a> State<'_, 'a> {
                             &built
                         }
                     };
+                    // The tooltips make a link hundreds of bytes: room for it in one go.
+                    html.reserve(link.before.len() + link.after.len() + 24);
                     html.push_str(&link.before);
                     let _ = write!(html, "{k}");
                     html.push_str(&link.after);
@@ -1024,17 +1050,28 @@ impl<'a> State<'_, 'a> {
             }
         }
         html.push_str("</sup>");
+        self.cite_bytes += html.len();
         if !first {
             self.out.push(Event::InlineHtml(CowStr::from(html)));
         }
     }
 
-    /// Plain text, auto-linking first mentions: each alias standing as a word
-    /// ([`Aliases::found`]) of a page this body has not linked to yet.
-    fn plain(&mut self, text: &str, may_autolink: bool) {
-        if text.is_empty() {
+    /// Plain text, `whole[within]`, auto-linking first mentions: each alias standing as a
+    /// word ([`Aliases::found`]) of a page this body has not linked to yet. Text borrowed
+    /// from the Markdown stays borrowed.
+    fn plain(&mut self, whole: &CowStr<'a>, within: Range<usize>, may_autolink: bool) {
+        if within.is_empty() {
             return;
         }
+        let offset = within.start;
+        let text = &whole[within];
+        let piece = |r: Range<usize>| -> CowStr<'a> {
+            let r = offset + r.start..offset + r.end;
+            match whole {
+                CowStr::Borrowed(s) => CowStr::Borrowed(&s[r]),
+                _ => CowStr::from(whole[r].to_string()),
+            }
+        };
         let Some(aliases) = self
             .linker
             .parts
@@ -1042,7 +1079,7 @@ impl<'a> State<'_, 'a> {
             .as_deref()
             .filter(|_| may_autolink)
         else {
-            self.out.push(Event::Text(CowStr::from(text.to_string())));
+            self.out.push(Event::Text(piece(0..text.len())));
             return;
         };
         let mut last = 0;
@@ -1053,8 +1090,7 @@ impl<'a> State<'_, 'a> {
                 continue;
             }
             if m.start() > last {
-                self.out
-                    .push(Event::Text(CowStr::from(text[last..m.start()].to_string())));
+                self.out.push(Event::Text(piece(last..m.start())));
             }
             let url = match &self.linker.page_urls {
                 Some(urls) => CowStr::Borrowed(urls[target].as_str()),
@@ -1063,17 +1099,14 @@ impl<'a> State<'_, 'a> {
             self.out.push(Event::InlineHtml(CowStr::from(format!(
                 "<a class=\"xref\" href=\"{url}\">"
             ))));
-            self.out.push(Event::Text(CowStr::from(
-                text[m.start()..m.end()].to_string(),
-            )));
+            self.out.push(Event::Text(piece(m.start()..m.end())));
             self.out.push(Event::InlineHtml(CowStr::from("</a>")));
             self.linked.insert(target);
             self.rendered.links_to.push(Target::Page(target));
             last = m.end();
         }
         if last < text.len() {
-            self.out
-                .push(Event::Text(CowStr::from(text[last..].to_string())));
+            self.out.push(Event::Text(piece(last..text.len())));
         }
         let _ = self.me;
     }
@@ -1224,6 +1257,31 @@ mod tests {
         let odd = html.replacen(" title=\"paragraph 12 &lt;\"", "", 1);
         let (kept, tips) = take_tips(odd.clone(), &cites, tip);
         assert_eq!((kept, tips.len()), (odd, 0));
+    }
+
+    #[test]
+    fn text_runs_are_merged_and_a_lone_piece_stays_borrowed() {
+        let body = "Kerry said\nit [\u{b6}17] &amp; left.\n\nAlone.";
+        let parsed = parse(body, Options::ENABLE_SMART_PUNCTUATION);
+        let texts: Vec<_> = parsed
+            .events
+            .iter()
+            .filter_map(|(e, r)| match e {
+                Event::Text(t) => Some((t, r.clone())),
+                _ => None,
+            })
+            .collect();
+        // The first paragraph is one run, the soft break a space, the entity decoded; its
+        // range covers all of it. The second paragraph is one piece of the body, borrowed.
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert_eq!(texts[0].0.as_ref(), "Kerry said it [\u{b6}17] & left.");
+        assert_eq!(texts[0].1, 0..body.find("\n\n").unwrap());
+        assert_eq!(&body[texts[1].1.clone()], "Alone.");
+        assert!(
+            matches!(texts[1].0, CowStr::Borrowed("Alone.")),
+            "{:?}",
+            texts[1].0
+        );
     }
 
     #[test]
