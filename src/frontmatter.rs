@@ -27,7 +27,7 @@ pub struct Split<'a> {
 /// Splits `src` at its `+++` lines. `src` must already be free of a byte-order mark and of
 /// CRLF line endings (`load` normalises both).
 pub fn split<'a>(file: &Path, src: &'a str) -> Result<Split<'a>, Diagnostic> {
-    let first_line_end = src.find('\n').unwrap_or(src.len());
+    let first_line_end = memchr::memchr(b'\n', src.as_bytes()).unwrap_or(src.len());
     if src[..first_line_end].trim_end() != "+++" {
         let what = if src.trim().is_empty() {
             "the file is empty"
@@ -45,7 +45,7 @@ pub fn split<'a>(file: &Path, src: &'a str) -> Result<Split<'a>, Diagnostic> {
     let fm_start = (first_line_end + 1).min(src.len());
     let mut pos = fm_start;
     while pos < src.len() {
-        let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i);
+        let line_end = memchr::memchr(b'\n', &src.as_bytes()[pos..]).map_or(src.len(), |i| pos + i);
         if src[pos..line_end].trim_end() == "+++" {
             let body_start = (line_end + 1).min(src.len());
             return Ok(Split {

@@ -256,13 +256,13 @@ pub const URL_ATTRIBUTES: [&str; 6] = [
 /// Borrows `s` when it holds no `&`, as most values do.
 #[doc(hidden)]
 pub fn decode_references(s: &str) -> Cow<'_, str> {
-    let Some(first) = s.find('&') else {
+    let Some(first) = memchr::memchr(b'&', s.as_bytes()) else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len());
     out.push_str(&s[..first]);
     let mut rest = &s[first..];
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = memchr::memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         match reference(rest) {

@@ -92,7 +92,8 @@ pub fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
             return Err(d);
         }
     };
-    Ok(if text.contains('\r') {
+    // memchr: SIMD, where `str::contains` reads a word at a time.
+    Ok(if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n")
     } else {
         text
