@@ -807,17 +807,19 @@ pub fn check_scanned(
                 return Vec::new();
             };
             let mut problems = Vec::new();
+            // The target's file, one buffer for all of the page's links.
+            let mut file = String::new();
             for href in &s.links {
                 // Resolved when it was kept: it resolves again the same.
-                let Some(target) = resolve(href, &f.path, base_path) else {
+                let Some(anchor) = resolve_into(href, &f.path, base_path, &mut file) else {
                     continue;
                 };
-                let problem = if !existing.contains(&target.file) {
-                    Some(format!("the site has no {}", target.file))
+                let problem = if !existing.contains(file.as_str()) {
+                    Some(format!("the site has no {file}"))
                 } else {
-                    match (&target.anchor, ids.get(&target.file)) {
-                        (Some(a), Some(set)) if !set.contains(a) => {
-                            Some(format!("{} has no id `{a}`", target.file))
+                    match (&anchor, ids.get(file.as_str())) {
+                        (Some(a), Some(set)) if !set.contains(a.as_ref()) => {
+                            Some(format!("{file} has no id `{a}`"))
                         }
                         _ => None,
                     }

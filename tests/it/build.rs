@@ -525,6 +525,29 @@ fn templates_may_link_to_the_search_index_and_those_links_are_checked() {
 }
 
 #[test]
+fn a_template_link_to_a_missing_id_names_the_file_and_the_id() {
+    let site = Site::base();
+    let base = site.read("themes/t/templates/base.html");
+    // The second anchor is percent-encoded: it is checked decoded.
+    site.write(
+        "themes/t/templates/base.html",
+        &base.replace(
+            "</body>",
+            r#"<a href="/sub/#nowhere">x</a><a href="/sub/actors/#no%20where">y</a></body>"#,
+        ),
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    for want in [
+        "broken link `/sub/#nowhere`: index.html has no id `nowhere`",
+        "broken link `/sub/actors/#no%20where`: actors/index.html has no id `no where`",
+    ] {
+        assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
+    }
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
 fn a_template_error_fails_the_build_with_search_on() {
     // The index is already being built when the templates fail: the build still reports
     // the template's error alone and writes nothing.
