@@ -1294,6 +1294,8 @@ mod tests {
             "Lavrov",
             "Éric",
             "al-Nusra",
+            "X",
+            "UN",
         ];
         let aliases = Aliases::new(names.iter().copied()).unwrap();
         let found = |text: &str| -> Vec<String> {
@@ -1320,6 +1322,10 @@ mod tests {
         );
         assert_eq!(found("with al-Nusra"), ["al-Nusra"]);
         assert!(found("").is_empty());
+        // Names of one and two bytes, at the end of the text too.
+        assert_eq!(found("X marks Xavier, X"), ["X", "X"]);
+        assert_eq!(found("UNESCO and the UN"), ["UN"]);
+        assert_eq!(found("X"), ["X"]);
     }
 
     #[test]
