@@ -623,7 +623,6 @@ fn free_bodies_source(site: &mut Site) {
     }
 }
 
-/// The warning that the last build into `out` was stopped while switching its files in.
 /// The output path of every page and section.
 fn page_outputs(site: &Site) -> impl Iterator<Item = String> + '_ {
     site.pages
@@ -633,6 +632,7 @@ fn page_outputs(site: &Site) -> impl Iterator<Item = String> + '_ {
         .map(|path| render::output_path(path))
 }
 
+/// The warning that the last build into `out` was stopped while switching its files in.
 fn interrupted_warning(out: &Path) -> Option<Diagnostic> {
     write::interrupted(out).then(|| {
         Diagnostic::warning(format!(
