@@ -84,8 +84,11 @@ fn resolve_into<'h>(
     // than the rest of the resolving): a scheme ("https:", "mailto:", "data:") is a ':'
     // before any '/', '?' or '#'; the path ends at the first '?' or '#', the anchor starts
     // after the first '#'.
+    // The same pass notes whether the path may change when decoded or normalised: a `%`, or
+    // a `/` followed by `/` or `.`. Most rooted links hold none, and are taken as they are.
     let (mut path_end, mut fragment) = (None, None);
     let mut after_scheme = false;
+    let (mut unusual, mut prev) = (false, 0u8);
     for (i, b) in href.bytes().enumerate() {
         match b {
             b':' if !after_scheme => return None,
@@ -101,6 +104,10 @@ fn resolve_into<'h>(
             }
             _ => {}
         }
+        if path_end.is_none() {
+            unusual |= b == b'%' || (prev == b'/' && matches!(b, b'/' | b'.'));
+            prev = b;
+        }
     }
     let path_part = &href[..path_end.unwrap_or(href.len())];
     let anchor = fragment.map(|i| &href[i + 1..]);
@@ -113,8 +120,18 @@ fn resolve_into<'h>(
             let dir = page.rfind('/').map_or("", |i| &page[..=i]);
             Cow::Owned(format!("{base_path}{dir}{path_part}"))
         };
-        let decoded = percent_decode(&absolute);
-        let normal = normalise(&decoded)?;
+        // Without a `%`, `//` or `/.`, a rooted path decodes and normalises to itself.
+        let as_is = !unusual && path_part.starts_with('/');
+        let decoded = if as_is {
+            Cow::Borrowed(&*absolute)
+        } else {
+            percent_decode(&absolute)
+        };
+        let normal = if as_is {
+            Cow::Borrowed(&*decoded)
+        } else {
+            normalise(&decoded)?
+        };
         let inside = normal.strip_prefix(base_path.trim_end_matches('/'))?;
         // "/subway/" is not under "/sub/".
         if !(inside.is_empty() || inside.starts_with('/')) {
@@ -386,9 +403,7 @@ fn numeric_reference(n: u32) -> char {
 pub fn scheme_of(value: &str) -> Option<String> {
     // Without a colon or a character reference that could stand for one, there is none
     // (most links: this runs for every URL of every page).
-    if !value.bytes().any(|b| b == b':' || b == b'&') {
-        return None;
-    }
+    memchr::memchr2(b':', b'&', value.as_bytes())?;
     // The URL parser drops tabs and newlines anywhere, and leading/trailing controls and
     // spaces. Other controls inside (`java\u{1}script:`) make a browser read no scheme at all;
     // dropping them too reads a scheme there, which only ever removes more links, and
@@ -933,6 +948,15 @@ mod tests {
             ("../y/", t("actors/y/index.html", None)),
             ("../../style.css", t("style.css", None)),
             ("/sub/a%20b/", t("a b/index.html", None)),
+            // Rooted paths that decoding or normalising changes, and one only its query
+            // makes look so.
+            ("/sub/actors/./y/", t("actors/y/index.html", None)),
+            ("/sub//actors/y/", t("actors/y/index.html", None)),
+            ("/sub/actors/z/../y/#b", t("actors/y/index.html", Some("b"))),
+            ("/sub/actors/y/..", t("actors/index.html", None)),
+            ("/sub/%2E%2E/x/", None),
+            ("/sub/../etc/", None),
+            ("/sub/actors/y/?a=//b/./c", t("actors/y/index.html", None)),
             ("https://example.org/", None),
             ("mailto:x@example.org", None),
             ("//cdn.example/x.js", None),
