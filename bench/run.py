@@ -467,7 +467,10 @@ def print_report(summary: dict, runs: int) -> None:
             ("default, peak memory: <= 0.3 x Hugo", m(n, "dossier-default") / m(n, "hugo"), 0.3),
         ]
         for label, value, limit in checks:
-            verdict = "met" if value <= limit else f"MISSED by {value / limit:.2f}x"
+            if value != value:  # NaN: a tool or scenario of this target was not run
+                verdict = "not measured (tool or scenario not run)"
+            else:
+                verdict = "met" if value <= limit else f"MISSED by {value / limit:.2f}x"
             print(f"  {label:<50} {value:6.3f}  {verdict}")
     if 10000 in summary and 100000 in summary:
         print("\nGrowth 100k / 10k (target: time <= 11x, peak memory < 2 GiB):")
