@@ -233,7 +233,7 @@ fn links_one_page(c: &mut Criterion) {
             b.iter_batched(
                 || page.clone(),
                 |mut file| {
-                    let scan = links::scan_file(&mut file, &base_path, true, &known);
+                    let scan = links::scan_file(&mut file, &base_path, true, &known, None);
                     (scan, file)
                 },
                 BatchSize::SmallInput,

@@ -306,6 +306,12 @@ fn render_loaded(
             .collect(),
         None => links::Names::default(),
     };
+    // The site's own links, which most links of most pages are: those of its pages and
+    // sections, and of its sources' paragraphs (as citations and templates write them).
+    let resolved = match staging {
+        Some(_) => links::Resolved::new(own_urls(&site), &site.config.base_path, &known),
+        None => links::Resolved::default(),
+    };
     let streamed_scans = std::sync::Mutex::new(std::collections::HashMap::new());
     // What a streaming build does with each file as it is made: scans (and rewrites) its
     // links, stages it, and keeps only its path and what the scan found.
@@ -318,6 +324,7 @@ fn render_loaded(
             &site.config.base_path,
             site.config.relative_links,
             &known,
+            Some(&resolved),
         );
         staging.stage(&f);
         f.bytes = Vec::new();
@@ -533,6 +540,7 @@ fn render_loaded(
                     scans,
                     &site.config.base_path,
                     &origins,
+                    Some(&resolved),
                     &mut link_index,
                     &mut diags,
                 );
@@ -624,6 +632,22 @@ fn free_bodies_source(site: &mut Site) {
 }
 
 /// The output path of every page and section.
+/// The URLs of the site's pages and sections, and of its sources' paragraphs
+/// (`/actors/x/`, `/source/#p17`), as the views and citations write them.
+fn own_urls(site: &Site) -> impl Iterator<Item = String> + '_ {
+    let pages = site.pages.iter().map(|p| site.url(&p.doc.path));
+    let sections = site.sections.iter().map(|s| site.url(&s.doc.path));
+    let paragraphs = site.pages.iter().flat_map(move |page| {
+        let paragraphs = match &page.kind {
+            model::PageKind::Source(s) => s.paragraphs.as_slice(),
+            _ => &[],
+        };
+        let url = site.url(&page.doc.path);
+        paragraphs.iter().map(move |p| format!("{url}#p{}", p.n))
+    });
+    pages.chain(sections).chain(paragraphs)
+}
+
 fn page_outputs(site: &Site) -> impl Iterator<Item = String> + '_ {
     site.pages
         .iter()

@@ -456,6 +456,49 @@ pub fn is_safe_url(value: &str) -> bool {
     }
 }
 
+/// The site's own links, resolved once before the pages are scanned: what the scan finds
+/// for each, by the URL as a page holds it (decoded). Most links of most pages are to the
+/// site's pages and to its sources' paragraphs, each written the same on every page that
+/// has it, so the scan looks them up here rather than checking and resolving each again
+/// (about 800 instructions a link).
+#[derive(Debug, Default)]
+pub struct Resolved(rustc_hash::FxHashMap<Box<str>, Resolution>);
+
+/// What [`scan`] finds for one link of [`Resolved`].
+#[derive(Debug)]
+struct Resolution {
+    file: Box<str>,
+    anchor: Option<Box<str>>,
+    /// Kept for the check: it has an anchor, or its file is not known to exist.
+    check: bool,
+}
+
+impl Resolved {
+    /// `urls` resolved, as [`scan`] resolves them, against `base_path` and the output files
+    /// `known` to exist, which must be those the pages are then scanned with. Only rooted
+    /// URLs (`/sub/actors/x/`) are kept: they resolve the same from every page. Those that
+    /// are not safe or leave the site are left out, for the scan to handle.
+    pub fn new(urls: impl IntoIterator<Item = String>, base_path: &str, known: &Names) -> Resolved {
+        let mut map = rustc_hash::FxHashMap::default();
+        for url in urls {
+            if !url.starts_with('/') || url.starts_with("//") || !is_safe_url(&url) {
+                continue;
+            }
+            let Some(t) = resolve(&url, "", base_path) else {
+                continue;
+            };
+            let check = t.anchor.is_some() || !known.contains(&t.file);
+            let resolution = Resolution {
+                file: t.file.into(),
+                anchor: t.anchor.map(Into::into),
+                check,
+            };
+            map.insert(url.into(), resolution);
+        }
+        Resolved(map)
+    }
+}
+
 /// What a page is scanned against.
 struct ScanContext<'a> {
     base_path: &'a str,
@@ -465,6 +508,8 @@ struct ScanContext<'a> {
     /// broken, so it is not kept for the check: most links are such, and keeping every link
     /// of every page (three strings each) took hundreds of MiB at 10,000 pages.
     known: &'a Names,
+    /// Links resolved ahead, with the same `base_path` and `known`.
+    resolved: Option<&'a Resolved>,
 }
 
 /// Reads the ids and URLs of `html`, the output file `page`, and removes its unsafe links
@@ -477,6 +522,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
         base_path,
         rewrite,
         known,
+        resolved,
     } = *cx;
     let mut ids = Names::default();
     let mut links = Vec::new();
@@ -506,6 +552,17 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
                 continue;
             };
             let value = tag.value(a);
+            if let Some(r) = resolved.and_then(|r| r.0.get(&*value)) {
+                if rewrite {
+                    let start = values.len();
+                    relative_into(page, &r.file, r.anchor.as_deref(), &mut values);
+                    edits.push((attr, Some(start..values.len())));
+                }
+                if r.check {
+                    links.push(value.into_owned().into_boxed_str());
+                }
+                continue;
+            }
             // `value` is decoded already and `is_safe_url` decodes again: a value that only
             // decoding twice turns into an unsafe scheme is removed too, which costs nothing
             // a page needs.
@@ -681,6 +738,7 @@ pub fn scan_report(
         base_path,
         rewrite,
         known: &known,
+        resolved: None,
     };
     let s = scan(page, html, &cx)?;
     let mut ids: Vec<String> = s.ids.into_iter().collect();
@@ -735,7 +793,7 @@ pub fn finish_into(
 ) -> External {
     index.existing.extend(files.iter().map(|f| f.path.clone()));
     let scans = scan_files(files, base_path, relative_links, &index.existing);
-    check_scanned(files, scans, base_path, origins, index, diags)
+    check_scanned(files, scans, base_path, origins, None, index, diags)
 }
 
 /// What [`scan_files`] found in one output file: nothing for a file that is not HTML.
@@ -754,16 +812,17 @@ pub fn scan_files(
 ) -> Vec<FileScan> {
     files
         .par_iter_mut()
-        .map(|f| scan_file(f, base_path, relative_links, known))
+        .map(|f| scan_file(f, base_path, relative_links, known, None))
         .collect()
 }
 
-/// [`scan_files`] for one file.
+/// [`scan_files`] for one file, with links `resolved` ahead if any.
 pub fn scan_file(
     f: &mut OutputFile,
     base_path: &str,
     relative_links: bool,
     known: &Names,
+    resolved: Option<&Resolved>,
 ) -> FileScan {
     if !f.path.ends_with(".html") {
         return FileScan(None);
@@ -780,6 +839,7 @@ pub fn scan_file(
         base_path,
         rewrite: relative_links && f.path != "404.html",
         known,
+        resolved,
     };
     let mut scanned = scan(&f.path, &html, &cx);
     // The rewritten HTML replaces the original at once, so a page is never held twice.
@@ -799,6 +859,7 @@ pub fn check_scanned(
     scans: Vec<FileScan>,
     base_path: &str,
     origins: &HashMap<String, (PathBuf, String)>,
+    resolved: Option<&Resolved>,
     index: &mut LinkIndex,
     diags: &mut Vec<Diagnostic>,
 ) -> External {
@@ -826,13 +887,17 @@ pub fn check_scanned(
             let mut file = String::new();
             for href in &s.links {
                 // Resolved when it was kept: it resolves again the same.
-                let Some(anchor) = resolve_into(href, &f.path, base_path, &mut file) else {
-                    continue;
+                let (file, anchor) = match resolved.and_then(|r| r.0.get(&**href)) {
+                    Some(r) => (&*r.file, r.anchor.as_deref().map(Cow::Borrowed)),
+                    None => match resolve_into(href, &f.path, base_path, &mut file) {
+                        Some(anchor) => (file.as_str(), anchor),
+                        None => continue,
+                    },
                 };
-                let problem = if !existing.contains(file.as_str()) {
+                let problem = if !existing.contains(file) {
                     Some(format!("the site has no {file}"))
                 } else {
-                    match (&anchor, ids.get(file.as_str())) {
+                    match (&anchor, ids.get(file)) {
                         (Some(a), Some(set)) if !set.contains(a.as_ref()) => {
                             Some(format!("{file} has no id `{a}`"))
                         }
@@ -1065,6 +1130,7 @@ mod tests {
             base_path: "/sub/",
             rewrite,
             known: &known,
+            resolved: None,
         };
         scan("a/index.html", html, &cx).unwrap()
     }
@@ -1076,6 +1142,7 @@ mod tests {
             base_path: "/sub/",
             rewrite: true,
             known: &known,
+            resolved: None,
         };
         let html = r#"<a href="/sub/x/">k</a><a href="/sub/x/#a">k</a><a href="/sub/y/">u</a>"#;
         let s = scan("a/index.html", html, &cx).unwrap();
@@ -1086,6 +1153,156 @@ mod tests {
         assert!(
             out.starts_with(r#"<a href="../x/index.html">k</a>"#),
             "{out}"
+        );
+    }
+
+    /// Every kind of URL `Resolved` might be given, each in a page as templates and
+    /// citations write them.
+    const OWN_URLS: [&str; 12] = [
+        "/sub/x/",
+        "/sub/x/#a",
+        "/sub/y/",
+        "/sub/source/#p17",
+        "/sub/",
+        "/subway/x/",
+        "/other/",
+        "//host/x/",
+        "#top",
+        "x/",
+        "javascript:alert(1)",
+        "/sub/a%20b/",
+    ];
+
+    /// `html` scanned as `page` of a site under `/sub/` where `x/index.html` is known to
+    /// exist, with the links of `OWN_URLS` resolved ahead or not.
+    fn scan_resolved(page: &str, html: &str, ahead: bool) -> Scanned {
+        let known = Names::from_iter(["x/index.html".to_string()]);
+        let resolved = Resolved::new(OWN_URLS.map(String::from), "/sub/", &known);
+        let cx = ScanContext {
+            base_path: "/sub/",
+            rewrite: true,
+            known: &known,
+            resolved: ahead.then_some(&resolved),
+        };
+        scan(page, html, &cx).unwrap()
+    }
+
+    #[test]
+    fn links_resolved_ahead_scan_as_the_others() {
+        let known = Names::from_iter(["x/index.html".to_string()]);
+        let resolved = Resolved::new(OWN_URLS.map(String::from), "/sub/", &known);
+        // Only rooted, safe links inside the base path are kept: the rest is the scan's.
+        let mut kept: Vec<&str> = resolved.0.keys().map(|k| &**k).collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            [
+                "/sub/",
+                "/sub/a%20b/",
+                "/sub/source/#p17",
+                "/sub/x/",
+                "/sub/x/#a",
+                "/sub/y/"
+            ]
+        );
+        let html: String = OWN_URLS
+            .iter()
+            .map(|u| format!(r#"<a href="{u}" id="i{}">l</a><img src="{u}">"#, u.len()))
+            .collect();
+        for page in [
+            "a/index.html",
+            "x/index.html",
+            "index.html",
+            "source/deep/index.html",
+        ] {
+            let (with, without) = (
+                scan_resolved(page, &html, true),
+                scan_resolved(page, &html, false),
+            );
+            assert_eq!(with.rewritten, without.rewritten, "{page}");
+            assert_eq!(with.links, without.links, "{page}");
+            assert_eq!(with.ids, without.ids, "{page}");
+            assert_eq!(with.external, without.external, "{page}");
+            assert_eq!(with.removed, without.removed, "{page}");
+        }
+    }
+
+    #[test]
+    fn links_resolved_ahead_are_looked_up_not_resolved() {
+        // A resolution that the scan would not make shows that the lookup was used.
+        let known = Names::default();
+        let mut resolved = Resolved::new(["/sub/x/".to_string()], "/sub/", &known);
+        resolved.0.get_mut("/sub/x/").unwrap().file = "elsewhere/index.html".into();
+        let cx = ScanContext {
+            base_path: "/sub/",
+            rewrite: true,
+            known: &known,
+            resolved: Some(&resolved),
+        };
+        let s = scan("a/index.html", r#"<a href="/sub/x/">k</a>"#, &cx).unwrap();
+        let out = String::from_utf8(s.rewritten.unwrap()).unwrap();
+        assert_eq!(out, r#"<a href="../elsewhere/index.html">k</a>"#);
+        assert_eq!(
+            &*s.links,
+            [Box::from("/sub/x/")],
+            "an unknown file is kept for the check"
+        );
+    }
+
+    #[test]
+    fn the_check_finds_the_same_with_links_resolved_ahead() {
+        let pages = [
+            (
+                "a/index.html",
+                r#"<a href="/sub/x/#a">1</a><a href="/sub/x/#gone">2</a><a href="/sub/y/">3</a><a href="/sub/source/#p17">4</a>"#,
+            ),
+            ("x/index.html", r#"<p id="a">x</p>"#),
+            ("source/index.html", r#"<p id="p16">s</p>"#),
+        ];
+        let known = Names::from_iter(pages.map(|(p, _)| p.to_string()));
+        let resolved = Resolved::new(OWN_URLS.map(String::from), "/sub/", &known);
+        let messages = |ahead: bool| {
+            let mut files: Vec<OutputFile> = pages
+                .iter()
+                .map(|(path, html)| OutputFile {
+                    path: path.to_string(),
+                    bytes: html.as_bytes().to_vec(),
+                })
+                .collect();
+            let r = ahead.then_some(&resolved);
+            let scans = files
+                .iter_mut()
+                .map(|f| scan_file(f, "/sub/", true, &known, r))
+                .collect();
+            let mut diags = Vec::new();
+            let mut index = LinkIndex::default();
+            check_scanned(
+                &files,
+                scans,
+                "/sub/",
+                &HashMap::new(),
+                r,
+                &mut index,
+                &mut diags,
+            );
+            diags.into_iter().map(|d| d.message).collect::<Vec<_>>()
+        };
+        let found = messages(true);
+        assert_eq!(found, messages(false));
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found.iter().any(|m| m.contains("has no id `gone`")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("the site has no y/index.html")),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|m| m.contains("has no id `p17`")),
+            "{found:?}"
         );
     }
 
@@ -1428,6 +1645,7 @@ mod tests {
             base_path: "/sub/",
             rewrite: true,
             known: &known,
+            resolved: None,
         };
         let e = scan("a/index.html", "<select><style>", &cx).err().unwrap();
         assert!(e.contains("`<style>`"), "{e}");
