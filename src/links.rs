@@ -219,37 +219,77 @@ pub fn relative(page: &str, target: &Target) -> String {
 
 /// [`relative`] of the target `file` and `anchor`, appended to `out`.
 fn relative_into(page: &str, file: &str, anchor: Option<&str>, out: &mut String) {
-    if !(file == page && anchor.is_some()) {
-        // The folders of `page` ("actors/x/index.html": "actors", "x"; none at the root), and
-        // how many of them `file` starts with.
-        let (ups, rest) = match page.rfind('/') {
-            None => (0, file),
-            Some(i) => {
-                let folders = &page[..i];
-                let ups = folders.bytes().filter(|b| *b == b'/').count() + 1;
-                let (mut dir, mut rest) = (Some(folders), Some(file));
-                let mut common = 0;
-                while let (Some(d), Some(r)) = (dir, rest) {
-                    let (d_seg, d_more) = first_segment(d);
-                    let (r_seg, r_more) = first_segment(r);
-                    if d_seg != r_seg {
-                        break;
-                    }
-                    common += 1;
-                    (dir, rest) = (d_more, r_more);
-                }
-                (ups - common, rest.unwrap_or(""))
-            }
-        };
-        out.reserve(3 * ups + rest.len());
-        for _ in 0..ups {
-            out.push_str("../");
-        }
-        out.push_str(rest);
+    RelativeFrom::new(page).write(file, anchor, out);
+}
+
+/// Links relative to one page: what [`relative_into`] needs of the page, found once for
+/// all of its links.
+struct RelativeFrom<'p> {
+    page: &'p str,
+    /// The folders of `page` ("actors/x/index.html": `actors/x`), and how many there are;
+    /// `None` at the root.
+    folders: Option<(&'p [u8], usize)>,
+}
+
+impl<'p> RelativeFrom<'p> {
+    fn new(page: &'p str) -> Self {
+        let folders = page.rfind('/').map(|i| {
+            let folders = &page.as_bytes()[..i];
+            (folders, memchr::memchr_iter(b'/', folders).count() + 1)
+        });
+        RelativeFrom { page, folders }
     }
-    if let Some(a) = anchor {
-        out.push('#');
-        out.push_str(a);
+
+    /// [`relative_into`] from this page.
+    fn write(&self, file: &str, anchor: Option<&str>, out: &mut String) {
+        if !(file == self.page && anchor.is_some()) {
+            let (ups, rest) = match self.folders {
+                None => (0, file),
+                Some((folders, ups)) => {
+                    // The folders `file` starts with, compared segment by segment in one
+                    // pass over the bytes; `rest` starts after the last one, or is empty
+                    // when `file` ends inside them.
+                    let f = file.as_bytes();
+                    let (mut common, mut rest) = (0, 0);
+                    let mut at = 0;
+                    loop {
+                        let mut k = at;
+                        while k < folders.len() && k < f.len() && folders[k] == f[k] && f[k] != b'/'
+                        {
+                            k += 1;
+                        }
+                        let folder_ends = k == folders.len() || folders[k] == b'/';
+                        let file_ends = k == f.len() || f[k] == b'/';
+                        if !(folder_ends && file_ends) {
+                            break;
+                        }
+                        common += 1;
+                        if k == f.len() {
+                            rest = f.len();
+                            break;
+                        }
+                        rest = k + 1;
+                        if k == folders.len() {
+                            break;
+                        }
+                        at = k + 1;
+                    }
+                    (ups - common, &file[rest..])
+                }
+            };
+            // The `../`s in one copy (a page deeper than this is rare).
+            const UPS: &str = "../../../../../../../../";
+            out.reserve(3 * ups + rest.len() + anchor.map_or(0, |a| a.len() + 1));
+            match UPS.get(..3 * ups) {
+                Some(ups) => out.push_str(ups),
+                None => (0..ups).for_each(|_| out.push_str("../")),
+            }
+            out.push_str(rest);
+        }
+        if let Some(a) = anchor {
+            out.push('#');
+            out.push_str(a);
+        }
     }
 }
 
@@ -535,6 +575,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
     let mut edits: Vec<(&str, Option<Range<usize>>)> = Vec::new();
     let mut values = String::new();
     let mut file = String::new();
+    let from = RelativeFrom::new(page);
     scan::start_tags(html, |tag| {
         let read = Read::of(tag);
         if let Some(id) = read.id {
@@ -555,7 +596,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
             if let Some(r) = resolved.and_then(|r| r.0.get(&*value)) {
                 if rewrite {
                     let start = values.len();
-                    relative_into(page, &r.file, r.anchor.as_deref(), &mut values);
+                    from.write(&r.file, r.anchor.as_deref(), &mut values);
                     edits.push((attr, Some(start..values.len())));
                 }
                 if r.check {
@@ -583,7 +624,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
             };
             if rewrite {
                 let start = values.len();
-                relative_into(page, &file, anchor.as_deref(), &mut values);
+                from.write(&file, anchor.as_deref(), &mut values);
                 edits.push((attr, Some(start..values.len())));
             }
             if anchor.is_some() || !known.contains(file.as_str()) {
@@ -1373,6 +1414,12 @@ mod tests {
             "/a/index.html",
             "a/b/",
             "",
+            "a",
+            "a/bc",
+            "a/b/c",
+            "abc/index.html",
+            "a/b/cd/e.html",
+            "a/b/c/d/e/f/g/h/i/j/index.html",
         ];
         for page in paths {
             for file in paths {
