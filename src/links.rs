@@ -588,6 +588,9 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
         }
         edits.clear();
         values.clear();
+        if read.urls.iter().all(Option::is_none) {
+            return;
+        }
         for (attr, a) in URL_ATTRIBUTES.into_iter().zip(read.urls) {
             let Some(a) = a else {
                 continue;
@@ -705,6 +708,17 @@ struct Read<'t> {
     urls: [Option<&'t scan::Attr>; URL_ATTRIBUTES.len()],
 }
 
+/// Bit `n` set when an attribute that [`Read`] looks for is `n` bytes long.
+const READ_LENGTHS: u64 = {
+    let mut lengths: u64 = (1 << "id".len()) | (1 << "name".len());
+    let mut i = 0;
+    while i < URL_ATTRIBUTES.len() {
+        lengths |= 1 << URL_ATTRIBUTES[i].len();
+        i += 1;
+    }
+    lengths
+};
+
 impl<'t> Read<'t> {
     fn of(tag: &scan::StartTag<'t>) -> Read<'t> {
         let mut read = Read {
@@ -714,6 +728,10 @@ impl<'t> Read<'t> {
         };
         for a in tag.attrs {
             let name = tag.attr_name(a);
+            // Most attributes (`class`, `title`, `data-n`) are told apart by length alone.
+            if name.len() >= 64 || READ_LENGTHS & (1 << name.len()) == 0 {
+                continue;
+            }
             let slot = if name.eq_ignore_ascii_case("id") {
                 &mut read.id
             } else if name.eq_ignore_ascii_case("name") {
@@ -736,17 +754,13 @@ impl<'t> Read<'t> {
 /// `value` for a double-quoted attribute: `"` and `&` escaped (a value set from a decoded
 /// one must not be decoded twice).
 fn escape_attribute(out: &mut Vec<u8>, value: &str) {
-    let mut rest = value;
-    while let Some(i) = rest.find(['"', '&']) {
-        out.extend_from_slice(&rest.as_bytes()[..i]);
-        out.extend_from_slice(if rest.as_bytes()[i] == b'"' {
-            b"&quot;"
-        } else {
-            b"&amp;"
-        });
+    let mut rest = value.as_bytes();
+    while let Some(i) = memchr::memchr2(b'"', b'&', rest) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(if rest[i] == b'"' { b"&quot;" } else { b"&amp;" });
         rest = &rest[i + 1..];
     }
-    out.extend_from_slice(rest.as_bytes());
+    out.extend_from_slice(rest);
 }
 
 /// What [`scan`] finds in a page, in plain values: for the differential test and fuzz
