@@ -6,7 +6,9 @@
 //! shared by every render instead of being serialised again for each page. README.md
 //! documents every key for theme authors; keep the two in step.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 use tera::{Map, Value};
@@ -280,10 +282,10 @@ fn build_views(
     let mut b = Prepared {
         page_refs,
         section_refs,
-        paragraphs: HashMap::new(),
-        source_paragraphs: HashMap::new(),
-        uncited_entries: HashMap::new(),
-        tips: HashMap::new(),
+        paragraphs: HashMap::default(),
+        source_paragraphs: HashMap::default(),
+        uncited_entries: HashMap::default(),
+        tips: HashMap::default(),
         events: Vec::new(),
         events_of: vec![Vec::new(); site.pages.len()],
         talks_of: vec![BTreeSet::new(); site.pages.len()],
