@@ -113,7 +113,10 @@ fn take_tips<'a>(
     let mut rest = String::new();
     for &(k, cite) in cites {
         rest.clear();
-        let _ = write!(rest, "{k}\" data-n=\"{}\"", cite.n);
+        push_decimal(&mut rest, k);
+        rest.push_str("\" data-n=\"");
+        push_decimal(&mut rest, cite.n);
+        rest.push('"');
         let mut at = None;
         for i in finder.find_iter(&html.as_bytes()[from..]) {
             let after = from + i + START.len();
@@ -706,6 +709,23 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     st.rendered
 }
 
+/// Appends `n` in decimal: what `write!(out, "{n}")` writes, without the formatting
+/// machinery (two numbers for each citation of every page).
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
 /// A citation link, split around its number on the page: `<a href="…#p17" id="cite-` and
 /// `" data-n="17" title="…">¶17</a>`.
 struct CiteLink {
@@ -1016,7 +1036,10 @@ impl<'a> State<'_, 'a> {
     }
 
     fn citation(&mut self, c: &CitationSyntax, inner: &str, range: &Range<usize>) {
-        let mut html = String::from("<sup class=\"cite\">");
+        const OPEN: &str = "<sup class=\"cite\">";
+        // Made with its first link, with room for it (a link is hundreds of bytes with its
+        // tooltip): most citations are of one paragraph, and then it grows only at the end.
+        let mut html = String::new();
         let mut first = true;
         for &n in &c.paragraphs {
             match self.linker.site.cite(c.source.as_deref(), n) {
@@ -1024,10 +1047,6 @@ impl<'a> State<'_, 'a> {
                     self.cite_count += 1;
                     let k = self.cite_count;
                     self.rendered.cites.push((k, cite));
-                    if !first {
-                        html.push_str(", ");
-                    }
-                    first = false;
                     let built;
                     let known = self.linker.cite_html.as_ref().and_then(|m| m.get(&cite));
                     let link = match known {
@@ -1037,10 +1056,11 @@ impl<'a> State<'_, 'a> {
                             &built
                         }
                     };
-                    // The tooltips make a link hundreds of bytes: room for it in one go.
-                    html.reserve(link.before.len() + link.after.len() + 24);
+                    html.reserve(OPEN.len() + link.before.len() + link.after.len() + 24);
+                    html.push_str(if first { OPEN } else { ", " });
+                    first = false;
                     html.push_str(&link.before);
-                    let _ = write!(html, "{k}");
+                    push_decimal(&mut html, k);
                     html.push_str(&link.after);
                 }
                 Err((message, help)) => {
@@ -1326,6 +1346,15 @@ mod tests {
         assert_eq!(found("X marks Xavier, X"), ["X", "X"]);
         assert_eq!(found("UNESCO and the UN"), ["UN"]);
         assert_eq!(found("X"), ["X"]);
+    }
+
+    #[test]
+    fn decimals_are_written_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 17, 99, 100, 1234, 99_999, usize::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
     }
 
     #[test]
