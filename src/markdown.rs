@@ -1116,9 +1116,12 @@ impl<'a> State<'_, 'a> {
                 Some(urls) => CowStr::Borrowed(urls[target].as_str()),
                 None => CowStr::from(escape(&self.linker.url_of(Target::Page(target)))),
             };
-            self.out.push(Event::InlineHtml(CowStr::from(format!(
-                "<a class=\"xref\" href=\"{url}\">"
-            ))));
+            const OPEN: &str = "<a class=\"xref\" href=\"";
+            let mut tag = String::with_capacity(OPEN.len() + url.len() + 2);
+            tag.push_str(OPEN);
+            tag.push_str(&url);
+            tag.push_str("\">");
+            self.out.push(Event::InlineHtml(CowStr::from(tag)));
             self.out.push(Event::Text(piece(m.start()..m.end())));
             self.out.push(Event::InlineHtml(CowStr::from("</a>")));
             self.linked.insert(target);

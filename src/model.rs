@@ -1340,7 +1340,13 @@ impl Site {
 impl Site {
     /// The URL to put in an `href` for a site path (`/actors/x/` → `/aleppo/actors/x/`).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_path, path.trim_start_matches('/'))
+        // Not `format!`: this runs for every link to a page, and the formatting machinery
+        // cost more than the copies.
+        let (base, path) = (&self.config.base_path, path.trim_start_matches('/'));
+        let mut url = String::with_capacity(base.len() + path.len());
+        url.push_str(base);
+        url.push_str(path);
+        url
     }
 
     /// The absolute URL of a site path.
