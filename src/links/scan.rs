@@ -487,6 +487,11 @@ impl Scanner<'_> {
         self.ns.last().copied().unwrap_or(Ns::Html)
     }
 
+    /// Outside foreign content and outside `<select>` and `<frameset>`.
+    fn at_top_level(&self) -> bool {
+        self.ns.len() <= 1 && matches!(self.guard, Guard::Default)
+    }
+
     fn leave_ns(&mut self) {
         if self.ns.len() > 1 {
             self.ns.pop();
@@ -729,6 +734,10 @@ impl Scanner<'_> {
     fn end_tag(&mut self, lt: usize) -> Option<usize> {
         let b = self.b;
         let tag = read_tag(b, lt + 2, None)?;
+        // At the top level of HTML (most of a page) no end tag changes anything.
+        if self.at_top_level() {
+            return Some(tag.end);
+        }
         let name = Name::of(&b[lt + 2..tag.name_end]);
         match (self.guard, name) {
             (Guard::InSelect, Name::Select) => self.guard = Guard::Default,
