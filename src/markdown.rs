@@ -1203,17 +1203,19 @@ pub fn parse_citation(inner: &str) -> Option<Result<CitationSyntax, String>> {
     let mut paragraphs = Vec::new();
     for item in numbers.split(',') {
         let item = item.trim().trim_start_matches('¶').trim_start_matches('p');
-        let bounds: Vec<&str> = item.split(['-', '–']).map(str::trim).collect();
+        // One number or two (a range), without collecting the pieces (this runs for every
+        // `[…]` of every body).
+        let mut bounds = item.split(['-', '–']).map(str::trim);
         let parse = |s: &str| {
             s.parse::<i64>()
                 .map_err(|_| format!("`{s}` is not a paragraph number"))
         };
-        match bounds.as_slice() {
-            [n] => paragraphs.push(match parse(n) {
+        match (bounds.next(), bounds.next(), bounds.next()) {
+            (Some(n), None, _) => paragraphs.push(match parse(n) {
                 Ok(n) => n,
                 Err(e) => return Some(Err(e)),
             }),
-            [a, b] => {
+            (Some(a), Some(b), None) => {
                 let (a, b) = match (parse(a), parse(b)) {
                     (Ok(a), Ok(b)) => (a, b),
                     (Err(e), _) | (_, Err(e)) => return Some(Err(e)),
@@ -1384,6 +1386,17 @@ mod tests {
         assert_eq!(parse_citation("x"), None);
         assert!(matches!(parse_citation("¶x"), Some(Err(_))));
         assert!(matches!(parse_citation("¶9-3"), Some(Err(_))));
+        assert_eq!(
+            parse_citation("¶4-5-6"),
+            Some(Err("`4-5-6` is not a paragraph number or range".to_string()))
+        );
+        assert_eq!(
+            parse_citation("¶4 - 6, 8"),
+            Some(Ok(CitationSyntax {
+                source: None,
+                paragraphs: vec![4, 5, 6, 8]
+            }))
+        );
     }
 
     #[test]
