@@ -631,7 +631,6 @@ fn free_bodies_source(site: &mut Site) {
     }
 }
 
-/// The output path of every page and section.
 /// The URLs of the site's pages and sections, and of its sources' paragraphs
 /// (`/actors/x/`, `/source/#p17`), as the views and citations write them.
 fn own_urls(site: &Site) -> impl Iterator<Item = String> + '_ {
@@ -648,6 +647,7 @@ fn own_urls(site: &Site) -> impl Iterator<Item = String> + '_ {
     pages.chain(sections).chain(paragraphs)
 }
 
+/// The output path of every page and section.
 fn page_outputs(site: &Site) -> impl Iterator<Item = String> + '_ {
     site.pages
         .iter()

@@ -519,22 +519,24 @@ impl Resolved {
     /// URLs (`/sub/actors/x/`) are kept: they resolve the same from every page. Those that
     /// are not safe or leave the site are left out, for the scan to handle.
     pub fn new(urls: impl IntoIterator<Item = String>, base_path: &str, known: &Names) -> Resolved {
-        let mut map = rustc_hash::FxHashMap::default();
-        for url in urls {
-            if !url.starts_with('/') || url.starts_with("//") || !is_safe_url(&url) {
-                continue;
-            }
-            let Some(t) = resolve(&url, "", base_path) else {
-                continue;
-            };
-            let check = t.anchor.is_some() || !known.contains(&t.file);
-            let resolution = Resolution {
-                file: t.file.into(),
-                anchor: t.anchor.map(Into::into),
-                check,
-            };
-            map.insert(url.into(), resolution);
-        }
+        // Resolved in parallel: a site has as many of these as pages.
+        let urls: Vec<String> = urls.into_iter().collect();
+        let map = urls
+            .into_par_iter()
+            .filter_map(|url| {
+                if !url.starts_with('/') || url.starts_with("//") || !is_safe_url(&url) {
+                    return None;
+                }
+                let t = resolve(&url, "", base_path)?;
+                let check = t.anchor.is_some() || !known.contains(&t.file);
+                let resolution = Resolution {
+                    file: t.file.into(),
+                    anchor: t.anchor.map(Into::into),
+                    check,
+                };
+                Some((url.into_boxed_str(), resolution))
+            })
+            .collect();
         Resolved(map)
     }
 }
