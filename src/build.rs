@@ -641,8 +641,9 @@ fn own_urls(site: &Site) -> impl Iterator<Item = String> + '_ {
             model::PageKind::Source(s) => s.paragraphs.as_slice(),
             _ => &[],
         };
-        let url = site.url(&page.doc.path);
-        paragraphs.iter().map(move |p| format!("{url}#p{}", p.n))
+        paragraphs
+            .iter()
+            .map(move |p| site.paragraph_url(page, p.n))
     });
     pages.chain(sections).chain(paragraphs)
 }

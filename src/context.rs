@@ -318,7 +318,7 @@ fn build_views(
                     obj! {
                         "n" => p.n,
                         "anchor" => format!("p{}", p.n),
-                        "url" => format!("{}#p{}", site.url(&page.doc.path), p.n),
+                        "url" => site.paragraph_url(page, p.n),
                         "source" => source_ref.clone(),
                         "original" => p.original.as_str(),
                         "language" => s.language.as_str(),

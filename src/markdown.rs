@@ -742,11 +742,7 @@ impl CiteLink {
 }
 
 fn cite_link_parts(site: &Site, cite: Cite) -> CiteLink {
-    let url = format!(
-        "{}#p{}",
-        site.url(&site.pages[cite.source].doc.path),
-        cite.n
-    );
+    let url = site.paragraph_url(&site.pages[cite.source], cite.n);
     let before = format!("<a href=\"{}\" id=\"cite-", escape(&url));
     let mut after = format!("\" data-n=\"{}\"", cite.n);
     let start = after.len();

@@ -1349,6 +1349,13 @@ impl Site {
         url
     }
 
+    /// The URL of paragraph `n` of the source page `source` (`/aleppo/source/#p17`): what
+    /// citations and the source's views link to, and what `links::Resolved` resolves
+    /// ahead, so all three must write it the same.
+    pub fn paragraph_url(&self, source: &Page, n: usize) -> String {
+        format!("{}#p{n}", self.url(&source.doc.path))
+    }
+
     /// The absolute URL of a site path.
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.config.base_url, path.trim_start_matches('/'))
