@@ -354,14 +354,15 @@ fn render_loaded(
                         let start = Instant::now();
                         let records = search::records(site, bodies, section_bodies);
                         let language = &site.config.default_language;
-                        let key = search::index_key(&records, language);
+                        let shard_size = site.config.search_shard_size;
+                        let key = search::index_key(&records, language, shard_size);
                         let kept = previous_output
                             .as_deref()
                             .and_then(|out| search::kept_index(out, key));
                         let was_kept = kept.is_some();
                         let index = match kept {
                             Some(files) => Ok(Some(files)),
-                            None => search::index_unless(&records, language, stop),
+                            None => search::index_unless(&records, language, shard_size, stop),
                         };
                         let index = index.map(|files| {
                             files.map(|mut files| {

@@ -33,6 +33,8 @@ struct RawConfig {
     #[serde(default = "yes")]
     search: bool,
     #[serde(default)]
+    search_shard_size: Option<toml::Spanned<i64>>,
+    #[serde(default)]
     markdown: MarkdownConfig,
     #[serde(default)]
     sides: Vec<Side>,
@@ -106,6 +108,8 @@ pub struct Config {
     pub relative_links: bool,
     /// Build a search index (Pagefind) into `pagefind/`.
     pub search: bool,
+    /// At most this many records in one part of the search index (`search::SHARD_SIZE`).
+    pub search_shard_size: usize,
     pub markdown: MarkdownConfig,
     pub sides: Vec<Side>,
     pub extra: toml::Table,
@@ -150,6 +154,27 @@ pub fn parse(
             (String::new(), "/".into())
         }
     };
+    let search_shard_size = match &raw.search_shard_size {
+        None => crate::search::SHARD_SIZE,
+        Some(n) => match usize::try_from(*n.get_ref()) {
+            Ok(size) if size >= 1 => size,
+            _ => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "search_shard_size {} must be at least 1",
+                        n.get_ref()
+                    ))
+                    .at(file, src, n.span())
+                    .with_help(format!(
+                        "give how many records one part of the search index may hold, such as {} (the default)",
+                        crate::search::SHARD_SIZE
+                    )),
+                );
+                ok = false;
+                0
+            }
+        },
+    };
     let mut seen = std::collections::BTreeSet::new();
     for side in &raw.sides {
         if !crate::model::is_valid_slug(&side.id) {
@@ -182,6 +207,7 @@ pub fn parse(
         preserve: raw.preserve,
         relative_links: raw.relative_links,
         search: raw.search,
+        search_shard_size,
         markdown: raw.markdown,
         sides: raw.sides,
         extra: raw.extra,
@@ -236,6 +262,26 @@ mod tests {
         let loc = d[0].location.as_ref().unwrap();
         assert_eq!((loc.line, loc.col), (3, 1));
         assert_eq!(d[0].help.as_deref(), Some("did you mean `theme`?"));
+    }
+
+    #[test]
+    fn search_shard_size_is_a_positive_count() {
+        let base = "title = \"t\"\nbase_url = \"https://e.org/\"\n";
+        assert_eq!(parse_ok(base).search_shard_size, crate::search::SHARD_SIZE);
+        let c = parse_ok(&format!("{base}search_shard_size = 500\n"));
+        assert_eq!(c.search_shard_size, 500);
+        for bad in ["0", "-3"] {
+            let mut d = Vec::new();
+            let src = format!("{base}search_shard_size = {bad}\n");
+            assert!(parse(Path::new("site.toml"), &src, &Overrides::default(), &mut d).is_none());
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(
+                d[0].message,
+                format!("search_shard_size {bad} must be at least 1")
+            );
+            let loc = d[0].location.as_ref().unwrap();
+            assert_eq!((loc.line, loc.col), (3, 21));
+        }
     }
 
     #[test]

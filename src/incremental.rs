@@ -100,10 +100,13 @@ impl Session {
     }
 
     /// The site's default language, once a build has succeeded.
-    pub fn language(&self) -> Option<String> {
-        self.state
-            .as_ref()
-            .map(|s| s.site.config.default_language.clone())
+    /// What the search index is built with besides its records: the language and the size
+    /// of its parts.
+    pub fn search_settings(&self) -> Option<(String, usize)> {
+        self.state.as_ref().map(|s| {
+            let c = &s.site.config;
+            (c.default_language.clone(), c.search_shard_size)
+        })
     }
 
     /// The records the search index is to be built from, when they changed since the last

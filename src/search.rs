@@ -205,18 +205,51 @@ pub fn pagefind_content(text: &str) -> String {
     out
 }
 
-/// Builds the index into memory: the files of `pagefind/`.
-pub fn index(records: &[Record], language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
+/// Records in one part of the index, by default (site.toml's `search_shard_size`). Pagefind
+/// holds about 130 KiB per record while it builds an index (BENCHMARKS.md), and its intake
+/// looks for each record's URL among all the records before it, so one index of 150,000
+/// records (100,000 pages) ran out of 24 GiB. Parts are built one after the other, and the
+/// search script merges them in the browser (Pagefind's `mergeIndex`).
+pub const SHARD_SIZE: usize = 10_000;
+
+/// The file of the bundle that lists its other parts (`["shard-2/", …]`, relative to the
+/// bundle), for the search script to merge; `[]` when the index is in one part.
+pub const SHARDS_FILE: &str = "dossier-shards.json";
+
+/// Builds the index into memory: the files of `pagefind/`, in parts of at most `shard_size`
+/// records.
+pub fn index(
+    records: &[Record],
+    language: &str,
+    shard_size: usize,
+) -> Result<Vec<OutputFile>, Diagnostic> {
     let never = AtomicBool::new(false);
-    index_unless(records, language, &never).map(Option::unwrap_or_default)
+    index_unless(records, language, shard_size, &never).map(Option::unwrap_or_default)
+}
+
+/// How many parts `records` records make, and the folder of each under the output.
+fn shard_dirs(records: usize, shard_size: usize) -> Vec<String> {
+    let parts = records.div_ceil(shard_size.max(1)).max(1);
+    (0..parts)
+        .map(|k| match k {
+            0 => BUNDLE_DIR.to_string(),
+            _ => format!("{BUNDLE_DIR}/shard-{}", k + 1),
+        })
+        .collect()
 }
 
 /// [`index`], given up (`Ok(None)`) as soon as `stop` is set between two records: `build`
 /// makes the index beside the templates and stops it when they fail, so a failed build does
 /// not wait for an index it will not write.
+///
+/// With several parts, record `i` goes to part `i % parts`, so that every part holds a like
+/// mix of kinds and lengths and Pagefind's scores (which each part computes from its own
+/// records) compare across parts. The first part is the whole bundle, scripts and
+/// WebAssembly included; the others hold only what a merged index loads.
 pub fn index_unless(
     records: &[Record],
     language: &str,
+    shard_size: usize,
     stop: &AtomicBool,
 ) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
     let fail = |e: &dyn std::fmt::Display| {
@@ -226,54 +259,75 @@ pub fn index_unless(
         .enable_all()
         .build()
         .map_err(|e| fail(&e))?;
+    let dirs = shard_dirs(records.len(), shard_size);
     runtime.block_on(async {
-        let options = PagefindServiceConfig::builder()
-            .keep_index_url(true)
-            .force_language(language.to_string())
-            .build();
-        let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
-        for r in records {
-            if stop.load(Ordering::Relaxed) {
-                return Ok(None);
+        let mut out = Vec::new();
+        for (part, dir) in dirs.iter().enumerate() {
+            let options = PagefindServiceConfig::builder()
+                .keep_index_url(true)
+                .force_language(language.to_string())
+                .build();
+            let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
+            for r in records.iter().skip(part).step_by(dirs.len()) {
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(None);
+                }
+                let meta = BTreeMap::from([("title".to_string(), r.title.clone())]);
+                let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
+                index
+                    .add_custom_record(
+                        r.url.clone(),
+                        pagefind_content(&r.content),
+                        language.to_string(),
+                        Some(meta),
+                        Some(filters),
+                        None,
+                    )
+                    .await
+                    .map_err(|e| fail(&e))?;
             }
-            let meta = BTreeMap::from([("title".to_string(), r.title.clone())]);
-            let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
-            index
-                .add_custom_record(
-                    r.url.clone(),
-                    pagefind_content(&r.content),
-                    language.to_string(),
-                    Some(meta),
-                    Some(filters),
-                    None,
-                )
-                .await
-                .map_err(|e| fail(&e))?;
+            let files = index.get_files().await.map_err(|e| fail(&e))?;
+            // Pagefind's memory for this part goes before the next part starts.
+            drop(index);
+            out.extend(files.into_iter().filter_map(|f| {
+                let name = f.filename.to_string_lossy().replace('\\', "/");
+                keep_in_part(&name, part).then(|| OutputFile {
+                    path: format!("{dir}/{name}"),
+                    bytes: f.contents,
+                })
+            }));
         }
-        let files = index.get_files().await.map_err(|e| fail(&e))?;
-        let mut out: Vec<OutputFile> = files
-            .into_iter()
-            .map(|f| OutputFile {
-                path: format!(
-                    "{BUNDLE_DIR}/{}",
-                    f.filename.to_string_lossy().replace('\\', "/")
-                ),
-                bytes: f.contents,
-            })
-            // Pagefind's own UI is not used: the theme ships its own search script.
-            .filter(|f| {
-                !f.path.starts_with(&format!("{BUNDLE_DIR}/pagefind-ui"))
-                    && !f
-                        .path
-                        .starts_with(&format!("{BUNDLE_DIR}/pagefind-component-ui"))
-                    && !f
-                        .path
-                        .starts_with(&format!("{BUNDLE_DIR}/pagefind-modular-ui"))
-            })
+        let listed: Vec<String> = dirs[1..]
+            .iter()
+            .map(|d| format!("{}/", &d[BUNDLE_DIR.len() + 1..]))
             .collect();
+        out.push(OutputFile {
+            path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
+            bytes: serde_json::to_vec(&listed).map_err(|e| fail(&e))?,
+        });
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Some(out))
     })
+}
+
+/// Whether a file Pagefind made for part `part` of the index is written. Pagefind's own UI
+/// is not used (the theme ships its own search script). A merged part is read by the first
+/// part's script and WebAssembly, so it needs only its entry, metadata, index chunks,
+/// fragments and filters.
+fn keep_in_part(name: &str, part: usize) -> bool {
+    let ui = [
+        "pagefind-ui",
+        "pagefind-component-ui",
+        "pagefind-modular-ui",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p));
+    let data = name == "pagefind-entry.json"
+        || name.ends_with(".pf_meta")
+        || ["index/", "fragment/", "filter/"]
+            .iter()
+            .any(|d| name.starts_with(d));
+    !ui && (part == 0 || data)
 }
 
 /// The file of the output that says which records its index was built from, so that the
@@ -285,13 +339,14 @@ pub const KEPT_MANIFEST: &str = ".dossier-search";
 /// index kept from another release would differ from the one this release builds.
 const PAGEFIND_VERSION: &str = "1.6.0";
 
-/// What decides the index's bytes: the records, the language and the versions of dossier
-/// and Pagefind. A 64-bit digest (SipHash with fixed keys): a different digest only means
+/// What decides the index's bytes: the records, the language, the number of parts and the
+/// versions of dossier and Pagefind. A 64-bit digest (SipHash with fixed keys): a different digest only means
 /// the index is built again.
-pub fn index_key(records: &[Record], language: &str) -> u64 {
+pub fn index_key(records: &[Record], language: &str, shard_size: usize) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     (env!("CARGO_PKG_VERSION"), PAGEFIND_VERSION, language).hash(&mut h);
+    shard_dirs(records.len(), shard_size).len().hash(&mut h);
     records.len().hash(&mut h);
     for r in records {
         (&r.url, &r.title, r.kind, &r.content).hash(&mut h);
@@ -386,12 +441,83 @@ mod tests {
             kind: "actor",
             content: "Sergueï Lavrov".into(),
         }];
-        let files = index(&records, "en").unwrap();
+        let files = index(&records, "en", SHARD_SIZE).unwrap();
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert!(names.contains(&"pagefind/pagefind.js"), "{names:?}");
         assert!(names.contains(&"pagefind/pagefind-entry.json"));
         assert!(names.iter().any(|n| n.ends_with(".pf_fragment")));
         assert!(!names.iter().any(|n| n.contains("pagefind-ui")));
+        let shards = files
+            .iter()
+            .find(|f| f.path == "pagefind/dossier-shards.json");
+        assert_eq!(shards.map(|f| f.bytes.as_slice()), Some(&b"[]"[..]));
+    }
+
+    #[test]
+    fn an_index_in_parts_holds_every_record_once() {
+        // Seven records in parts of at most three: three parts, records 0, 3, 6 in the
+        // first, 1, 4 in the second, 2, 5 in the third.
+        let records: Vec<Record> = (0..7)
+            .map(|i| Record {
+                url: format!("actors/x{i}/"),
+                title: format!("X{i}"),
+                kind: "actor",
+                content: format!("Lavrov{i} Kerry"),
+            })
+            .collect();
+        let files = index(&records, "en", 3).unwrap();
+        let file = |p: &str| files.iter().find(|f| f.path == p);
+        assert_eq!(
+            file("pagefind/dossier-shards.json").map(|f| f.bytes.as_slice()),
+            Some(&br#"["shard-2/","shard-3/"]"#[..])
+        );
+        let fragments = |dir: &str| {
+            files
+                .iter()
+                .filter(|f| {
+                    f.path.ends_with(".pf_fragment")
+                        && f.path
+                            .strip_prefix(dir)
+                            .is_some_and(|r| r.starts_with("/fragment/"))
+                })
+                .count()
+        };
+        assert_eq!(
+            [
+                fragments("pagefind"),
+                fragments("pagefind/shard-2"),
+                fragments("pagefind/shard-3")
+            ],
+            [3, 2, 2]
+        );
+        // A merged part has the data a merged index loads, and no second copy of the scripts
+        // or the WebAssembly.
+        for dir in ["pagefind/shard-2", "pagefind/shard-3"] {
+            assert!(
+                file(&format!("{dir}/pagefind-entry.json")).is_some(),
+                "{dir}"
+            );
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.path.starts_with(dir) && f.path.ends_with(".pf_meta"))
+            );
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.path.starts_with(&format!("{dir}/index/")))
+            );
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.path.starts_with(&format!("{dir}/filter/")))
+            );
+            assert!(!files.iter().any(|f| f.path.starts_with(dir)
+                && (f.path.ends_with(".js") || f.path.contains("/wasm."))));
+        }
+        assert!(file("pagefind/pagefind.js").is_some());
+        assert_ne!(index_key(&records, "en", 3), index_key(&records, "en", 7));
+        assert_eq!(index_key(&records, "en", 7), index_key(&records, "en", 100));
     }
 
     #[test]
@@ -413,8 +539,8 @@ mod tests {
             kind: "actor",
             content: "Lavrov".into(),
         }];
-        let key = index_key(&records, "en");
-        assert_ne!(key, index_key(&records, "fr"));
+        let key = index_key(&records, "en", SHARD_SIZE);
+        assert_ne!(key, index_key(&records, "fr", SHARD_SIZE));
         let files = vec![OutputFile {
             path: "pagefind/pagefind.js".into(),
             bytes: b"js".to_vec(),
@@ -449,8 +575,15 @@ mod tests {
             content: "Lavrov".into(),
         }];
         let stop = AtomicBool::new(true);
-        assert_eq!(index_unless(&records, "en", &stop).unwrap(), None);
+        assert_eq!(
+            index_unless(&records, "en", SHARD_SIZE, &stop).unwrap(),
+            None
+        );
         stop.store(false, Ordering::Relaxed);
-        assert!(index_unless(&records, "en", &stop).unwrap().is_some());
+        assert!(
+            index_unless(&records, "en", SHARD_SIZE, &stop)
+                .unwrap()
+                .is_some()
+        );
     }
 }

@@ -316,10 +316,16 @@ fn rebuild(
 /// warnings come with full and model rebuilds: a body edit that takes the pages route can
 /// change only whether an alias is used, and the next such rebuild says so.)
 fn after_quiet(shared: &Shared, session: &mut Session) {
-    if let (Some(records), Some(language)) = (session.take_search_records(), session.language()) {
+    if let (Some(records), Some((language, shard_size))) =
+        (session.take_search_records(), session.search_settings())
+    {
         let (queue, ready) = &shared.index_queue;
         if let Ok(mut job) = queue.lock() {
-            *job = Some(IndexJob { records, language });
+            *job = Some(IndexJob {
+                records,
+                language,
+                shard_size,
+            });
             ready.notify_one();
         }
     }
@@ -329,6 +335,7 @@ fn after_quiet(shared: &Shared, session: &mut Session) {
 struct IndexJob {
     records: Vec<crate::search::Record>,
     language: String,
+    shard_size: usize,
 }
 
 /// Builds the queued search indexes, one at a time, for as long as the server runs.
@@ -355,13 +362,13 @@ fn indexer(shared: Arc<Shared>) {
                 };
             }
         };
-        index_later(&shared, &job.records, &job.language);
+        index_later(&shared, &job);
     }
 }
 
 /// Builds a search index and swaps it in.
-fn index_later(shared: &Shared, records: &[crate::search::Record], language: &str) {
-    let index = match crate::search::index(records, language) {
+fn index_later(shared: &Shared, job: &IndexJob) {
+    let index = match crate::search::index(&job.records, &job.language, job.shard_size) {
         Ok(index) => index,
         Err(d) => {
             eprintln!("{}", d.render(false));

@@ -242,3 +242,64 @@ fn the_site_passes_the_html_checker_axe_and_a_click_through_walk() {
         "tests/browser/check.mjs failed:\n{stdout}\n{stderr}"
     );
 }
+
+/// The shipped dossier with its search index built in parts of at most 10 records (it has
+/// over a hundred): the search box merges them, and the reader finds what the one-part
+/// index finds (the search checks of `check.mjs`, run alone).
+#[test]
+fn search_finds_the_same_when_its_index_is_in_parts() {
+    let browser = repo().join("tests/browser");
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if let Some(message) = missing_prerequisites(&browser, &chromium) {
+        panic!("{message}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("dossier");
+    for part in ["content", "themes"] {
+        copy_tree(&repo().join(part), &root.join(part));
+    }
+    let config = std::fs::read_to_string(repo().join("site.toml")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        format!("search_shard_size = 10\n{config}"),
+    )
+    .unwrap();
+    let r = run_in(
+        &root,
+        &["build", "--base-url", "https://example.org/aleppo/"],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let site = root.join("public");
+    let listed = std::fs::read_to_string(site.join("pagefind/dossier-shards.json")).unwrap();
+    let parts: Vec<String> = serde_json::from_str(&listed).unwrap();
+    assert!(parts.len() >= 10, "{listed}");
+    for part in &parts {
+        assert!(
+            site.join("pagefind")
+                .join(part)
+                .join("pagefind-entry.json")
+                .is_file(),
+            "{part}"
+        );
+    }
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let out = Command::new("node")
+        .arg(browser.join("check.mjs"))
+        .arg(&site)
+        .arg(&shots)
+        .arg("/aleppo/")
+        .arg("search")
+        .env("CHROMIUM", &chromium)
+        .current_dir(&browser)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "tests/browser/check.mjs search failed:\n{stdout}\n{stderr}"
+    );
+}

@@ -24,12 +24,22 @@
 
   // One load, shared by every keystroke: each search waits for the same promise, so searches
   // reach Pagefind in the order they were typed.
+  // A large index is built in parts (site.toml's `search_shard_size`): the first is the
+  // bundle, and pagefind/dossier-shards.json lists the others, which are merged into it.
+  const bundle = new URL("pagefind/", root);
   const load = () =>
     (loading ??= (async () => {
-      const pf = await import(new URL("pagefind/pagefind.js", root).href);
+      const [pf, parts] = await Promise.all([
+        import(new URL("pagefind.js", bundle).href),
+        fetch(new URL("dossier-shards.json", bundle))
+          .then((r) => (r.ok ? r.json() : []))
+          .catch(() => []),
+      ]);
       // Results come back as "/actors/x/"; they are resolved against the root below.
       await pf.options({ baseUrl: "/" });
       await pf.init();
+      const others = Array.isArray(parts) ? parts.filter((p) => typeof p === "string") : [];
+      await Promise.all(others.map((p) => pf.mergeIndex(new URL(p, bundle).href, { baseUrl: "/" })));
       return pf;
     })());
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
