@@ -99,9 +99,8 @@ impl Session {
         self.files.clone()
     }
 
-    /// The site's default language, once a build has succeeded.
-    /// What the search index is built with besides its records: the language and the size
-    /// of its parts.
+    /// What the search index is built with besides its records, once a build has succeeded:
+    /// the site's default language and the size of the index's parts.
     pub fn search_settings(&self) -> Option<(String, usize)> {
         self.state.as_ref().map(|s| {
             let c = &s.site.config;

@@ -340,8 +340,8 @@ pub const KEPT_MANIFEST: &str = ".dossier-search";
 const PAGEFIND_VERSION: &str = "1.6.0";
 
 /// What decides the index's bytes: the records, the language, the number of parts and the
-/// versions of dossier and Pagefind. A 64-bit digest (SipHash with fixed keys): a different digest only means
-/// the index is built again.
+/// versions of dossier and Pagefind. A 64-bit digest (SipHash with fixed keys): a different
+/// digest only means the index is built again.
 pub fn index_key(records: &[Record], language: &str, shard_size: usize) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();

@@ -244,7 +244,7 @@ fn the_site_passes_the_html_checker_axe_and_a_click_through_walk() {
 }
 
 /// The shipped dossier with its search index built in parts of at most 10 records (it has
-/// over a hundred): the search box merges them, and the reader finds what the one-part
+/// 105): the search box merges them, and the reader finds what the one-part
 /// index finds (the search checks of `check.mjs`, run alone).
 #[test]
 fn search_finds_the_same_when_its_index_is_in_parts() {
