@@ -136,8 +136,7 @@ pub fn build_reusing(
             s.doc.template.as_ref().map(|t| t.get_ref().as_str()) == Some("timeline.html")
                 || s.folder == "timeline"
         })
-        .map(|s| site.url(&s.doc.path))
-        .unwrap_or_default();
+        .map(|s| site.url(&s.doc.path));
     let spans: Vec<timeline::Span> = site
         .events
         .iter()
@@ -158,7 +157,7 @@ pub fn build_reusing(
                 || graph::Graph::draw(&nodes, &edges, site.config.sides.len()),
             )
         },
-        || timeline::draw(&spans, &timeline_url),
+        || timeline::draw(&spans, timeline_url.as_deref()),
     );
     let panel_of = |id: PageId| match &maps {
         Some(m) if m.detail.as_ref().is_some_and(|d| d.2.contains(&id)) => "detail",

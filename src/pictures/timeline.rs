@@ -136,9 +136,11 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// The strip, or `None` without events. Marks link to `{href}#{id}` and are numbered from 1
-/// in the order of `spans` (the timeline's order).
-pub fn draw(spans: &[Span], href: &str) -> Option<String> {
+/// The strip, or `None` without events. Marks link to `{href}#{id}` (the timeline page's
+/// events) and are numbered from 1 in the order of `spans` (the timeline's order). Without a
+/// timeline page (`href` is `None`) they are not links: there is no list to point into, and a
+/// bare `#id` would be broken on the page that shows the strip.
+pub fn draw(spans: &[Span], href: Option<&str>) -> Option<String> {
     if spans.is_empty() {
         return None;
     }
@@ -215,12 +217,15 @@ pub fn draw(spans: &[Span], href: &str) -> Option<String> {
         let y = 8.0 + lane as f64 * LANE + LANE / 2.0;
         let label = esc(&s.label);
         let approx = if s.approximate { " approx" } else { "" };
-        let _ = write!(
-            out,
-            "<a href=\"{}#{}\" aria-label=\"{n}. {label}\"><title>{label}</title>",
-            esc(href),
-            esc(&s.id)
-        );
+        let _ = match href {
+            Some(href) => write!(
+                out,
+                "<a href=\"{}#{}\" aria-label=\"{n}. {label}\"><title>{label}</title>",
+                esc(href),
+                esc(&s.id)
+            ),
+            None => write!(out, "<g><title>{n}. {label}</title>"),
+        };
         if is_span {
             let _ = write!(
                 out,
@@ -245,7 +250,7 @@ pub fn draw(spans: &[Span], href: &str) -> Option<String> {
                 num(y + 4.0)
             );
         }
-        out.push_str("</a>");
+        out.push_str(if href.is_some() { "</a>" } else { "</g>" });
     }
     out.push_str("</svg>");
     Some(out)
@@ -364,14 +369,19 @@ mod tests {
             span(day(2016, 8, 21), day(2016, 8, 31)),
             span(day(2016, 9, 4), day(2016, 9, 4)),
         ];
-        let svg = draw(&spans, "/timeline/").unwrap();
+        let svg = draw(&spans, Some("/timeline/")).unwrap();
         assert_eq!(svg.matches("<rect class=\"mark span\"").count(), 1);
         assert_eq!(svg.matches("<circle class=\"mark day\"").count(), 1);
         assert!(svg.contains(&format!(
             r##"<a href="/timeline/#event-{}" aria-label="2. x">"##,
             day(2016, 9, 4)
         )));
-        assert_eq!(svg, draw(&spans, "/timeline/").unwrap());
+        assert_eq!(svg, draw(&spans, Some("/timeline/")).unwrap());
+        // Without a timeline page, the same marks, numbered and titled, link nowhere.
+        let unlinked = draw(&spans, None).unwrap();
+        assert!(!unlinked.contains("<a "), "{unlinked}");
+        assert!(unlinked.contains("<g><title>2. x</title><circle class=\"mark day\""));
+        assert_eq!(unlinked.matches("<g><title>").count(), 2);
         assert!(
             svg.contains(">Sep 2016</text>"),
             "the first tick names its year"
@@ -388,6 +398,6 @@ mod tests {
 
     #[test]
     fn nothing_to_draw() {
-        assert!(draw(&[], "").is_none());
+        assert!(draw(&[], None).is_none());
     }
 }

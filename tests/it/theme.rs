@@ -303,3 +303,63 @@ fn search_finds_the_same_when_its_index_is_in_parts() {
         "tests/browser/check.mjs search failed:\n{stdout}\n{stderr}"
     );
 }
+
+/// The base fixture with the default theme instead of its own, and its site.toml's text.
+fn base_with_the_default_theme() -> (crate::support::Site, String) {
+    let site = crate::support::Site::base();
+    copy_tree(
+        &repo().join("themes/dossier"),
+        &site.root().join("themes/dossier"),
+    );
+    let config = site
+        .read("site.toml")
+        .replace("theme = \"t\"", "theme = \"dossier\"");
+    site.write("site.toml", &config);
+    (site, config)
+}
+
+/// The base fixture has events and no timeline section: the home page's strip shows them,
+/// numbered and titled, without links into a timeline page that is not there (they were
+/// `#event-…` links, broken on the home page, and the build failed).
+#[test]
+fn the_default_theme_builds_a_site_without_a_timeline_page() {
+    let (site, _) = base_with_the_default_theme();
+    let r = site.run(&["build"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let home = site.read("public/index.html");
+    assert!(home.contains("<g><title>1. "), "no strip on the home page");
+    assert!(!home.contains("#event-"), "{home}");
+}
+
+/// With one source the default theme's menu says "Source"; with several, each is named by
+/// its title (ten links that all said "Source" were the menu of a generated site).
+#[test]
+fn the_menu_names_each_source_when_there_are_several() {
+    let (site, config) = base_with_the_default_theme();
+    let menu = |site: &crate::support::Site| {
+        let r = site.run(&["build"]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        let home = site.read("public/index.html");
+        let start = home
+            .find("<nav aria-label=\"Sections\">")
+            .expect("the menu");
+        let end = start + home[start..].find("</nav>").unwrap();
+        home[start..end].to_string()
+    };
+    let one = menu(&site);
+    assert_eq!(one.matches(">Source</a>").count(), 1, "{one}");
+
+    site.write(
+        "site.toml",
+        &format!("default_source = \"source\"\n{config}"),
+    );
+    site.write(
+        "content/wire.md",
+        "+++\ntitle = \"The second wire\"\n\n[source]\npublisher = \"Wire\"\nlanguage = \"en\"\n\n\
+         [[paragraphs]]\noriginal = \"Bob met Alice.\"\n+++\n",
+    );
+    let two = menu(&site);
+    assert!(!two.contains(">Source</a>"), "{two}");
+    assert!(two.contains(">The source</a>"), "{two}");
+    assert!(two.contains(">The second wire</a>"), "{two}");
+}
