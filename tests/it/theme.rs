@@ -212,8 +212,10 @@ fn missing_prerequisites(browser: &Path, chromium: &Path) -> Option<String> {
     })
 }
 
-#[test]
-fn the_site_passes_the_html_checker_axe_and_a_click_through_walk() {
+/// Runs `tests/browser/check.mjs` on `site`, served under /aleppo/, with `extra` arguments
+/// after the base path; fails the test with its output if a check fails or a prerequisite is
+/// missing.
+fn check_in_browser(site: &Path, extra: &[&str]) {
     let browser = repo().join("tests/browser");
     let chromium = std::env::var_os("CHROMIUM")
         .map(PathBuf::from)
@@ -221,15 +223,13 @@ fn the_site_passes_the_html_checker_axe_and_a_click_through_walk() {
     if let Some(message) = missing_prerequisites(&browser, &chromium) {
         panic!("{message}");
     }
-    let dir = tempfile::tempdir().unwrap();
-    // A sub-path, so the test also shows the site works when published under one.
-    let site = build(dir.path(), "https://example.org/aleppo/");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     let out = Command::new("node")
         .arg(browser.join("check.mjs"))
-        .arg(&site)
+        .arg(site)
         .arg(&shots)
         .arg("/aleppo/")
+        .args(extra)
         .env("CHROMIUM", &chromium)
         .current_dir(&browser)
         .output()
@@ -239,22 +239,23 @@ fn the_site_passes_the_html_checker_axe_and_a_click_through_walk() {
     println!("{stdout}");
     assert!(
         out.status.success(),
-        "tests/browser/check.mjs failed:\n{stdout}\n{stderr}"
+        "tests/browser/check.mjs {extra:?} failed:\n{stdout}\n{stderr}"
     );
 }
 
+#[test]
+fn the_site_passes_the_html_checker_axe_and_a_click_through_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    // A sub-path, so the test also shows the site works when published under one.
+    let site = build(dir.path(), "https://example.org/aleppo/");
+    check_in_browser(&site, &[]);
+}
+
 /// The shipped dossier with its search index built in parts of at most 10 records (it has
-/// 105): the search box merges them, and the reader finds what the one-part
-/// index finds (the search checks of `check.mjs`, run alone).
+/// 105): the search box merges them, and the reader finds what the one-part index finds
+/// (the search checks of `check.mjs`, run alone).
 #[test]
 fn search_finds_the_same_when_its_index_is_in_parts() {
-    let browser = repo().join("tests/browser");
-    let chromium = std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    if let Some(message) = missing_prerequisites(&browser, &chromium) {
-        panic!("{message}");
-    }
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("dossier");
     for part in ["content", "themes"] {
@@ -284,24 +285,7 @@ fn search_finds_the_same_when_its_index_is_in_parts() {
             "{part}"
         );
     }
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    let out = Command::new("node")
-        .arg(browser.join("check.mjs"))
-        .arg(&site)
-        .arg(&shots)
-        .arg("/aleppo/")
-        .arg("search")
-        .env("CHROMIUM", &chromium)
-        .current_dir(&browser)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "tests/browser/check.mjs search failed:\n{stdout}\n{stderr}"
-    );
+    check_in_browser(&site, &["search"]);
 }
 
 /// The base fixture with the default theme instead of its own, and its site.toml's text.
