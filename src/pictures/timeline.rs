@@ -202,9 +202,10 @@ pub fn draw(spans: &[Span], href: Option<&str>) -> Option<String> {
         for (x, label) in ticks(s) {
             let _ = write!(
                 out,
-                r#"<path d="M{x} {}v6"/><text x="{x}" y="{}" text-anchor="middle">{label}</text>"#,
+                r#"<path d="M{x} {}v6"/><text x="{x}" y="{}" text-anchor="{}">{label}</text>"#,
                 num(axis),
                 num(axis + 22.0),
+                tick_anchor(x, &label),
                 x = num(x)
             );
         }
@@ -254,6 +255,24 @@ pub fn draw(spans: &[Span], href: Option<&str>) -> Option<String> {
     }
     out.push_str("</svg>");
     Some(out)
+}
+
+/// Half the width of an axis label, a little over (12px text, as the default theme sets it):
+/// what it needs on each side of its tick.
+const LABEL_HALF_PER_CHAR: f64 = 3.6;
+
+/// How an axis label sits on its tick: centred, unless that would run it past an edge of
+/// the strip (a timeline of one day has its only tick a few units from the left edge), where
+/// it starts or ends at the tick instead.
+fn tick_anchor(x: f64, label: &str) -> &'static str {
+    let half = label.chars().count() as f64 * LABEL_HALF_PER_CHAR;
+    if x - half < 0.0 {
+        "start"
+    } else if x + half > WIDTH {
+        "end"
+    } else {
+        "middle"
+    }
 }
 
 /// Tick positions and labels: years on long segments, months on short ones, the first
@@ -394,6 +413,36 @@ mod tests {
             lanes(&[(0.0, 20.0), (10.0, 30.0), (25.0, 40.0), (50.0, 60.0)]),
             [0, 1, 0, 0]
         );
+    }
+
+    #[test]
+    fn axis_labels_stay_inside_the_strip() {
+        // One day: its segment's start is labelled, a few units from the left edge.
+        let svg = draw(&[span(day(2016, 9, 4), day(2016, 9, 4))], None).unwrap();
+        let labels: Vec<(f64, &str, &str)> = svg
+            .split("<text x=\"")
+            .skip(1)
+            .filter_map(|t| {
+                let (x, rest) = t.split_once('"')?;
+                let anchor = rest.split("text-anchor=\"").nth(1)?.split('"').next()?;
+                let label = rest.split_once('>')?.1.split('<').next()?;
+                Some((x.parse().ok()?, anchor, label))
+            })
+            .filter(|(_, _, label)| label.contains("2016"))
+            .collect();
+        assert!(!labels.is_empty(), "{svg}");
+        for (x, anchor, label) in labels {
+            let half = label.chars().count() as f64 * LABEL_HALF_PER_CHAR;
+            let (left, right) = match anchor {
+                "start" => (x, x + 2.0 * half),
+                "end" => (x - 2.0 * half, x),
+                _ => (x - half, x + half),
+            };
+            assert!(left >= 0.0 && right <= WIDTH, "{label} at {x}, {anchor}");
+        }
+        assert_eq!(tick_anchor(400.0, "Sep 2016"), "middle");
+        assert_eq!(tick_anchor(10.0, "Sep 2016"), "start");
+        assert_eq!(tick_anchor(795.0, "Sep 2016"), "end");
     }
 
     #[test]
