@@ -114,9 +114,7 @@ fn take_tips<'a>(
     for &(k, cite) in cites {
         rest.clear();
         push_decimal(&mut rest, k);
-        rest.push_str("\" data-n=\"");
-        push_decimal(&mut rest, cite.n);
-        rest.push('"');
+        push_data_n(&mut rest, cite.n);
         let mut at = None;
         for i in finder.find_iter(&html.as_bytes()[from..]) {
             let after = from + i + START.len();
@@ -726,6 +724,14 @@ fn push_decimal(out: &mut String, mut n: usize) {
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
+/// `" data-n="17"`: what follows a citation link's number in its tag (`CiteLink::after`
+/// starts with it), and what [`take_tips`] tells the links apart by.
+fn push_data_n(out: &mut String, n: usize) {
+    out.push_str("\" data-n=\"");
+    push_decimal(out, n);
+    out.push('"');
+}
+
 /// A citation link, split around its number on the page: `<a href="…#p17" id="cite-` and
 /// `" data-n="17" title="…">¶17</a>`.
 struct CiteLink {
@@ -744,7 +750,8 @@ impl CiteLink {
 fn cite_link_parts(site: &Site, cite: Cite) -> CiteLink {
     let url = site.paragraph_url(&site.pages[cite.source], cite.n);
     let before = format!("<a href=\"{}\" id=\"cite-", escape(&url));
-    let mut after = format!("\" data-n=\"{}\"", cite.n);
+    let mut after = String::new();
+    push_data_n(&mut after, cite.n);
     let start = after.len();
     after.push_str(&cite_tip(site, cite));
     let tip = start..after.len();
