@@ -227,13 +227,14 @@ pub fn index(
     index_unless(records, language, shard_size, &never).map(Option::unwrap_or_default)
 }
 
-/// How many parts `records` records make, and the folder of each under the output.
-fn shard_dirs(records: usize, shard_size: usize) -> Vec<String> {
+/// How many parts `records` records make, and the folder of each inside the bundle, as
+/// `dossier-shards.json` lists them: `""` for the first (the bundle itself), `"shard-2/"`, ….
+fn part_folders(records: usize, shard_size: usize) -> Vec<String> {
     let parts = records.div_ceil(shard_size.max(1)).max(1);
     (0..parts)
         .map(|k| match k {
-            0 => BUNDLE_DIR.to_string(),
-            _ => format!("{BUNDLE_DIR}/shard-{}", k + 1),
+            0 => String::new(),
+            _ => format!("shard-{}/", k + 1),
         })
         .collect()
 }
@@ -259,16 +260,16 @@ pub fn index_unless(
         .enable_all()
         .build()
         .map_err(|e| fail(&e))?;
-    let dirs = shard_dirs(records.len(), shard_size);
+    let folders = part_folders(records.len(), shard_size);
     runtime.block_on(async {
         let mut out = Vec::new();
-        for (part, dir) in dirs.iter().enumerate() {
+        for (part, folder) in folders.iter().enumerate() {
             let options = PagefindServiceConfig::builder()
                 .keep_index_url(true)
                 .force_language(language.to_string())
                 .build();
             let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
-            for r in records.iter().skip(part).step_by(dirs.len()) {
+            for r in records.iter().skip(part).step_by(folders.len()) {
                 if stop.load(Ordering::Relaxed) {
                     return Ok(None);
                 }
@@ -292,18 +293,14 @@ pub fn index_unless(
             out.extend(files.into_iter().filter_map(|f| {
                 let name = f.filename.to_string_lossy().replace('\\', "/");
                 keep_in_part(&name, part).then(|| OutputFile {
-                    path: format!("{dir}/{name}"),
+                    path: format!("{BUNDLE_DIR}/{folder}{name}"),
                     bytes: f.contents,
                 })
             }));
         }
-        let listed: Vec<String> = dirs[1..]
-            .iter()
-            .map(|d| format!("{}/", &d[BUNDLE_DIR.len() + 1..]))
-            .collect();
         out.push(OutputFile {
             path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
-            bytes: serde_json::to_vec(&listed).map_err(|e| fail(&e))?,
+            bytes: serde_json::to_vec(&folders[1..]).map_err(|e| fail(&e))?,
         });
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Some(out))
@@ -346,7 +343,7 @@ pub fn index_key(records: &[Record], language: &str, shard_size: usize) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
     (env!("CARGO_PKG_VERSION"), PAGEFIND_VERSION, language).hash(&mut h);
-    shard_dirs(records.len(), shard_size).len().hash(&mut h);
+    part_folders(records.len(), shard_size).len().hash(&mut h);
     records.len().hash(&mut h);
     for r in records {
         (&r.url, &r.title, r.kind, &r.content).hash(&mut h);
