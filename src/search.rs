@@ -10,7 +10,7 @@
 //! Pagefind itself folds diacritics: `Rai` finds `Raï`.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -208,9 +208,12 @@ pub fn pagefind_content(text: &str) -> String {
 /// Records in one part of the index, by default (site.toml's `search_shard_size`). Pagefind
 /// holds about 130 KiB per record while it builds an index (BENCHMARKS.md), and its intake
 /// looks for each record's URL among all the records before it, so one index of 150,000
-/// records (100,000 pages) ran out of 24 GiB. Parts are built one after the other, and the
-/// search script merges them in the browser (Pagefind's `mergeIndex`).
-pub const SHARD_SIZE: usize = 10_000;
+/// records (100,000 pages) ran out of 24 GiB. Parts are built one a core ([`part_jobs`]),
+/// and the search script merges them in the browser (Pagefind's `mergeIndex`). At 5,000, a
+/// 10,000-page site (15,400 records) has four parts, two built at a time on two cores: as
+/// fast as two parts of 7,700 at a time, for the memory of one of them (BENCHMARKS.md,
+/// thirteenth pass).
+pub const SHARD_SIZE: usize = 5_000;
 
 /// The file of the bundle that lists its other parts (`["shard-2/", …]`, relative to the
 /// bundle), for the search script to merge; `[]` when the index is in one part.
@@ -247,63 +250,144 @@ fn part_folders(records: usize, shard_size: usize) -> Vec<String> {
 /// mix of kinds and lengths and Pagefind's scores (which each part computes from its own
 /// records) compare across parts. The first part is the whole bundle, scripts and
 /// WebAssembly included; the others hold only what a merged index loads.
+///
+/// Parts are built at the same time, one a core ([`part_jobs`]): Pagefind takes the records
+/// of one index one after the other, so a single part keeps a single core busy. Each part
+/// depends only on its own records, so the files are the same however many run at once.
 pub fn index_unless(
     records: &[Record],
     language: &str,
     shard_size: usize,
     stop: &AtomicBool,
 ) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Diagnostic::error(format!("cannot build the search index: {e}"))
+    let folders = part_folders(records.len(), shard_size);
+    index_in_parts(records, language, &folders, part_jobs(folders.len()), stop)
+}
+
+/// [`index_unless`] with the parts in `folders`, built `jobs` at a time.
+fn index_in_parts(
+    records: &[Record],
+    language: &str,
+    folders: &[String],
+    jobs: usize,
+    stop: &AtomicBool,
+) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
+    let next = AtomicUsize::new(0);
+    // Set when a part fails, so that the other parts give up too.
+    let failed = AtomicBool::new(false);
+    let parts: Vec<Result<Option<Vec<OutputFile>>, Diagnostic>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                let (next, failed) = (&next, &failed);
+                // Named, so a profile tells them apart from the stages beside them.
+                std::thread::Builder::new()
+                    .name("search-part".into())
+                    .spawn_scoped(scope, move || {
+                        let mut done = Vec::new();
+                        loop {
+                            let part = next.fetch_add(1, Ordering::Relaxed);
+                            if part >= folders.len() {
+                                break done;
+                            }
+                            let give_up =
+                                || stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed);
+                            let result = index_part(records, part, folders, language, &give_up);
+                            if result.is_err() {
+                                failed.store(true, Ordering::Relaxed);
+                            }
+                            done.push(result);
+                        }
+                    })
+                    // As `thread::scope`'s own `spawn` does: no thread, no index.
+                    .expect("the OS starts a thread")
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    // A part's error is the index's, even when other parts gave up because of it.
+    let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let Some(parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
+        return Ok(None);
     };
+    let mut out: Vec<OutputFile> = parts.into_iter().flatten().collect();
+    out.push(OutputFile {
+        path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
+        bytes: serde_json::to_vec(&folders[1..]).map_err(|e| index_failed(&e))?,
+    });
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Some(out))
+}
+
+/// How many parts of the index are built at once: one a core, at most one a part. Each part
+/// being built holds its records' word maps (about 130 KiB a record, BENCHMARKS.md), so the
+/// peak memory grows with this number times the part size; `search_shard_size` bounds it.
+fn part_jobs(parts: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(parts).max(1)
+}
+
+fn index_failed(e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(format!("cannot build the search index: {e}"))
+}
+
+/// Part `part` of the index: its records (every `folders.len()`th from `part` on) in a
+/// `PagefindIndex` of its own, and the files of it that are kept, in its folder. `Ok(None)`
+/// when `give_up` says so between two records.
+fn index_part(
+    records: &[Record],
+    part: usize,
+    folders: &[String],
+    language: &str,
+    give_up: &dyn Fn() -> bool,
+) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
+    let fail = |e: &dyn std::fmt::Display| index_failed(e);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| fail(&e))?;
-    let folders = part_folders(records.len(), shard_size);
     runtime.block_on(async {
-        let mut out = Vec::new();
-        for (part, folder) in folders.iter().enumerate() {
-            let options = PagefindServiceConfig::builder()
-                .keep_index_url(true)
-                .force_language(language.to_string())
-                .build();
-            let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
-            for r in records.iter().skip(part).step_by(folders.len()) {
-                if stop.load(Ordering::Relaxed) {
-                    return Ok(None);
-                }
-                let meta = BTreeMap::from([("title".to_string(), r.title.clone())]);
-                let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
-                index
-                    .add_custom_record(
-                        r.url.clone(),
-                        pagefind_content(&r.content),
-                        language.to_string(),
-                        Some(meta),
-                        Some(filters),
-                        None,
-                    )
-                    .await
-                    .map_err(|e| fail(&e))?;
+        let options = PagefindServiceConfig::builder()
+            .keep_index_url(true)
+            .force_language(language.to_string())
+            .build();
+        let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
+        for r in records.iter().skip(part).step_by(folders.len()) {
+            if give_up() {
+                return Ok(None);
             }
-            let files = index.get_files().await.map_err(|e| fail(&e))?;
-            // Pagefind's memory for this part goes before the next part starts.
-            drop(index);
-            out.extend(files.into_iter().filter_map(|f| {
-                let name = f.filename.to_string_lossy().replace('\\', "/");
-                keep_in_part(&name, part).then(|| OutputFile {
-                    path: format!("{BUNDLE_DIR}/{folder}{name}"),
-                    bytes: f.contents,
-                })
-            }));
+            let meta = BTreeMap::from([("title".to_string(), r.title.clone())]);
+            let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
+            index
+                .add_custom_record(
+                    r.url.clone(),
+                    pagefind_content(&r.content),
+                    language.to_string(),
+                    Some(meta),
+                    Some(filters),
+                    None,
+                )
+                .await
+                .map_err(|e| fail(&e))?;
         }
-        out.push(OutputFile {
-            path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
-            bytes: serde_json::to_vec(&folders[1..]).map_err(|e| fail(&e))?,
-        });
-        out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Some(out))
+        let files = index.get_files().await.map_err(|e| fail(&e))?;
+        // Pagefind's memory for this part goes before this thread starts another part.
+        drop(index);
+        let folder = &folders[part];
+        Ok(Some(
+            files
+                .into_iter()
+                .filter_map(|f| {
+                    let name = f.filename.to_string_lossy().replace('\\', "/");
+                    keep_in_part(&name, part).then(|| OutputFile {
+                        path: format!("{BUNDLE_DIR}/{folder}{name}"),
+                        bytes: f.contents,
+                    })
+                })
+                .collect(),
+        ))
     })
 }
 
@@ -560,6 +644,39 @@ mod tests {
             let bad = text.replace("pagefind/pagefind.js", outside);
             std::fs::write(out.path().join(KEPT_MANIFEST), bad).unwrap();
             assert_eq!(kept_index(out.path(), key), None, "{outside}");
+        }
+    }
+
+    #[test]
+    fn parts_built_at_once_are_the_parts_built_one_after_the_other() {
+        // Nine records in five parts, of unlike lengths so that the parts differ.
+        let records: Vec<Record> = (0..9)
+            .map(|i| Record {
+                url: format!("talks/t{i}/"),
+                title: format!("T{i}"),
+                kind: if i % 2 == 0 { "talk" } else { "event" },
+                content: "Lavrov Kerry Genève ".repeat(i + 1) + &format!("mot{i}"),
+            })
+            .collect();
+        let folders = part_folders(records.len(), 2);
+        assert_eq!(folders.len(), 5);
+        let never = AtomicBool::new(false);
+        let one_by_one = index_in_parts(&records, "en", &folders, 1, &never)
+            .unwrap()
+            .unwrap();
+        for jobs in [2, 3, 5] {
+            let at_once = index_in_parts(&records, "en", &folders, jobs, &never)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                at_once.iter().map(|f| &f.path).collect::<Vec<_>>(),
+                one_by_one.iter().map(|f| &f.path).collect::<Vec<_>>(),
+                "{jobs} at once"
+            );
+            assert!(
+                at_once == one_by_one,
+                "{jobs} at once: the same paths, other bytes"
+            );
         }
     }
 
