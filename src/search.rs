@@ -261,7 +261,14 @@ pub fn index_unless(
     stop: &AtomicBool,
 ) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
     let folders = part_folders(records.len(), shard_size);
-    index_in_parts(records, language, &folders, part_jobs(folders.len()), stop)
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    index_in_parts(
+        records,
+        language,
+        &folders,
+        part_jobs(folders.len(), cores),
+        stop,
+    )
 }
 
 /// [`index_unless`] with the parts in `folders`, built `jobs` at a time.
@@ -321,12 +328,16 @@ fn index_in_parts(
     Ok(Some(out))
 }
 
-/// How many parts of the index are built at once: one a core, at most one a part. Each part
-/// being built holds its records' word maps (about 130 KiB a record, BENCHMARKS.md), so the
-/// peak memory grows with this number times the part size; `search_shard_size` bounds it.
-fn part_jobs(parts: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(parts).max(1)
+/// At most this many parts of the index are built at once, however many cores there are.
+/// Each part being built holds its records' word maps (about 130 KiB a record,
+/// BENCHMARKS.md): four parts of 5,000 records are about 2.5 GiB, beside the rest of the
+/// build. Pagefind's own word index (`build_indexes`) already uses every core.
+const MAX_PART_JOBS: usize = 4;
+
+/// How many of `parts` parts of the index are built at once on `cores` cores: one a core, at
+/// most [`MAX_PART_JOBS`] and at most one a part.
+fn part_jobs(parts: usize, cores: usize) -> usize {
+    cores.min(MAX_PART_JOBS).min(parts).max(1)
 }
 
 fn index_failed(e: &dyn std::fmt::Display) -> Diagnostic {
@@ -678,6 +689,16 @@ mod tests {
                 "{jobs} at once: the same paths, other bytes"
             );
         }
+    }
+
+    #[test]
+    fn parts_are_built_one_a_core_and_at_most_four_at_once() {
+        assert_eq!(part_jobs(1, 2), 1);
+        assert_eq!(part_jobs(4, 2), 2);
+        assert_eq!(part_jobs(3, 8), 3);
+        assert_eq!(part_jobs(31, 8), 4);
+        assert_eq!(part_jobs(31, 64), 4);
+        assert_eq!(part_jobs(0, 1), 1);
     }
 
     #[test]
