@@ -75,8 +75,8 @@ pub struct Built {
     /// The stages, one after the other: they add up to the whole run.
     pub timings: Vec<Lap>,
     /// Work that ran on a thread of its own beside the stages of `timings` (the search
-    /// index), so not part of their sum.
-    pub beside: Vec<(&'static str, Duration)>,
+    /// index), so not part of their sum: its name, its time and how it ran.
+    pub beside: Vec<(&'static str, Duration, String)>,
     /// With `keep_state`: what the next, incremental, rebuild starts from.
     pub state: Option<Box<State>>,
     /// With `stream`: the write, every file staged, to commit.
@@ -139,7 +139,7 @@ struct Clock {
     last: Instant,
     progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     timings: Vec<Lap>,
-    beside: Vec<(&'static str, Duration)>,
+    beside: Vec<(&'static str, Duration, String)>,
 }
 
 impl Clock {
@@ -360,6 +360,18 @@ fn render_loaded(
                             .as_deref()
                             .and_then(|out| search::kept_index(out, key));
                         let was_kept = kept.is_some();
+                        let how = if was_kept {
+                            "the last build's index, read back: its records are the same".into()
+                        } else {
+                            let (parts, jobs) = search::parts_and_jobs(records.len(), shard_size);
+                            let parts = match parts {
+                                1 => "in one part".to_string(),
+                                n => format!("in {n} parts, {jobs} at a time"),
+                            };
+                            format!(
+                                "on its own thread, beside context, templates and links, {parts}"
+                            )
+                        };
                         let index = match kept {
                             Some(files) => Ok(Some(files)),
                             None => search::index_unless(&records, language, shard_size, stop),
@@ -370,7 +382,7 @@ fn render_loaded(
                                 files
                             })
                         });
-                        (index, start.elapsed(), was_kept)
+                        (index, start.elapsed(), was_kept, how)
                     })
                     // As `thread::scope`'s own `spawn` does: no thread, no build.
                     .expect("the OS starts a thread")
@@ -476,18 +488,19 @@ fn render_loaded(
                 deferred = search::records(&site, &bodies, &section_bodies);
             }
             if let Some(search) = search {
-                let (index, took, kept) = search.join().unwrap_or_else(|_| {
+                let (index, took, kept, how) = search.join().unwrap_or_else(|_| {
                     (
                         Err(Diagnostic::error(
                             "cannot build the search index: Pagefind panicked",
                         )),
                         Duration::ZERO,
                         false,
+                        "and panicked".to_string(),
                     )
                 });
                 clock
                     .beside
-                    .push((if kept { "search-kept" } else { "search" }, took));
+                    .push((if kept { "search-kept" } else { "search" }, took, how));
                 // An index of a build that failed meanwhile is not wanted (and not reported).
                 if !has_errors(&diags) {
                     match index {

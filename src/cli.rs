@@ -227,12 +227,7 @@ pub fn run(cli: Cli) -> ExitCode {
                                 None => eprintln!("  {stage:<11} {ms:>8.1} ms"),
                             }
                         }
-                        for (stage, t) in &w.built.beside {
-                            let how = if *stage == "search-kept" {
-                                "the last build's index, read back: its records are the same"
-                            } else {
-                                "on its own thread, beside context, templates and links"
-                            };
+                        for (stage, t, how) in &w.built.beside {
                             eprintln!("  {stage:<11} {:>8.1} ms  {how}", t.as_secs_f64() * 1000.0);
                         }
                     }

@@ -261,14 +261,16 @@ pub fn index_unless(
     stop: &AtomicBool,
 ) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
     let folders = part_folders(records.len(), shard_size);
+    let (_, jobs) = parts_and_jobs(records.len(), shard_size);
+    index_in_parts(records, language, &folders, jobs, stop)
+}
+
+/// How many parts an index of `records` records has, and how many of them are built at once
+/// on this machine (for `--timings`).
+pub fn parts_and_jobs(records: usize, shard_size: usize) -> (usize, usize) {
+    let parts = part_folders(records, shard_size).len();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    index_in_parts(
-        records,
-        language,
-        &folders,
-        part_jobs(folders.len(), cores),
-        stop,
-    )
+    (parts, part_jobs(parts, cores))
 }
 
 /// [`index_unless`] with the parts in `folders`, built `jobs` at a time.

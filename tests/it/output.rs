@@ -425,7 +425,14 @@ fn the_search_index_is_kept_only_while_its_records_and_files_are_the_same() {
         assert_ne!(kept, out.stderr.contains("  search "), "{}", out.stderr);
         !kept
     };
-    assert!(built_again(&site.run(&["build", "--timings"])));
+    let out = site.run(&["build", "--timings"]);
+    assert!(built_again(&out));
+    // A small index is in one part (`search_shard_size`), and `--timings` says so.
+    assert!(
+        out.stderr.contains("templates and links, in one part\n"),
+        "{}",
+        out.stderr
+    );
     let public = site.root().join("public");
     let first = index_of(&public);
     assert!(

@@ -269,13 +269,26 @@ fn search_finds_the_same_when_its_index_is_in_parts() {
     .unwrap();
     let r = run_in(
         &root,
-        &["build", "--base-url", "https://example.org/aleppo/"],
+        &[
+            "build",
+            "--base-url",
+            "https://example.org/aleppo/",
+            "--timings",
+        ],
     );
     assert_eq!(r.status, 0, "{}", r.stderr);
     let site = root.join("public");
     let listed = std::fs::read_to_string(site.join("pagefind/dossier-shards.json")).unwrap();
     let parts: Vec<String> = serde_json::from_str(&listed).unwrap();
     assert!(parts.len() >= 10, "{listed}");
+    // `--timings` says how the index was built: every part, at most four at a time.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let said = format!(
+        "links, in {} parts, {} at a time\n",
+        parts.len() + 1,
+        cores.min(4)
+    );
+    assert!(r.stderr.contains(&said), "{said}{}", r.stderr);
     for part in &parts {
         assert!(
             site.join("pagefind")
