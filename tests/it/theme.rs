@@ -328,10 +328,11 @@ fn the_default_theme_builds_a_site_without_a_timeline_page() {
     assert!(!home.contains("#event-"), "{home}");
 }
 
-/// With one source the default theme's menu says "Source"; with several, each is named by
-/// its title (ten links that all said "Source" were the menu of a generated site).
+/// With one source the default theme's menu says "Source" and its 404 page "the source
+/// itself"; with several, each is named by its title (ten links that all said "Source" were
+/// the menu of a generated site, and ten lines that all said "the source itself" its 404 page).
 #[test]
-fn the_menu_names_each_source_when_there_are_several() {
+fn the_menu_and_the_404_page_name_each_source_when_there_are_several() {
     let (site, config) = base_with_the_default_theme();
     let menu = |site: &crate::support::Site| {
         let r = site.run(&["build"]);
@@ -343,8 +344,18 @@ fn the_menu_names_each_source_when_there_are_several() {
         let end = start + home[start..].find("</nav>").unwrap();
         home[start..end].to_string()
     };
+    // The page for a missing address offers the sources as the menu does, one per line.
+    let not_found = |site: &crate::support::Site| {
+        let page = site.read("public/404.html");
+        let prose = page.find("<div class=\"prose\">").expect("the text");
+        let start = prose + page[prose..].find("<ul>").expect("the list");
+        let end = start + page[start..].find("</ul>").unwrap();
+        page[start..end].to_string()
+    };
     let one = menu(&site);
     assert_eq!(one.matches(">Source</a>").count(), 1, "{one}");
+    let list = not_found(&site);
+    assert!(list.contains(">the source itself</a>.</li>"), "{list}");
 
     site.write(
         "site.toml",
@@ -359,4 +370,11 @@ fn the_menu_names_each_source_when_there_are_several() {
     assert!(!two.contains(">Source</a>"), "{two}");
     assert!(two.contains(">The source</a>"), "{two}");
     assert!(two.contains(">The second wire</a>"), "{two}");
+    let list = not_found(&site);
+    assert!(!list.contains("the source itself"), "{list}");
+    assert!(list.contains(">The source</a>"), "{list}");
+    assert!(list.contains(">The second wire</a>"), "{list}");
+    // One sentence: every line but the last ends with a semicolon.
+    assert_eq!(list.matches(".</li>").count(), 1, "{list}");
+    assert!(list.trim_end().ends_with(".</li>"), "{list}");
 }
