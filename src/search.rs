@@ -208,11 +208,11 @@ pub fn pagefind_content(text: &str) -> String {
 /// Records in one part of the index, by default (site.toml's `search_shard_size`). Pagefind
 /// holds about 130 KiB per record while it builds an index (BENCHMARKS.md), and its intake
 /// looks for each record's URL among all the records before it, so one index of 150,000
-/// records (100,000 pages) ran out of 24 GiB. Parts are built one a core ([`part_jobs`]),
-/// and the search script merges them in the browser (Pagefind's `mergeIndex`). At 5,000, a
-/// 10,000-page site (15,400 records) has four parts, two built at a time on two cores: as
-/// fast as two parts of 7,700 at a time, for the memory of one of them (BENCHMARKS.md,
-/// thirteenth pass).
+/// records (100,000 pages) ran out of 24 GiB. Parts are built one a core and at most four
+/// at once ([`part_jobs`]), and the search script merges them in the browser (Pagefind's
+/// `mergeIndex`). At 5,000, a 10,000-page site (15,400 records) has four parts, two built
+/// at a time on two cores: as fast as two parts of 7,700 at a time, for the memory of one
+/// of them (BENCHMARKS.md, thirteenth pass).
 pub const SHARD_SIZE: usize = 5_000;
 
 /// The file of the bundle that lists its other parts (`["shard-2/", …]`, relative to the
@@ -356,17 +356,16 @@ fn index_part(
     language: &str,
     give_up: &dyn Fn() -> bool,
 ) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
-    let fail = |e: &dyn std::fmt::Display| index_failed(e);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| fail(&e))?;
+        .map_err(|e| index_failed(&e))?;
     runtime.block_on(async {
         let options = PagefindServiceConfig::builder()
             .keep_index_url(true)
             .force_language(language.to_string())
             .build();
-        let mut index = PagefindIndex::new(Some(options)).map_err(|e| fail(&e))?;
+        let mut index = PagefindIndex::new(Some(options)).map_err(|e| index_failed(&e))?;
         for r in records.iter().skip(part).step_by(folders.len()) {
             if give_up() {
                 return Ok(None);
@@ -383,9 +382,9 @@ fn index_part(
                     None,
                 )
                 .await
-                .map_err(|e| fail(&e))?;
+                .map_err(|e| index_failed(&e))?;
         }
-        let files = index.get_files().await.map_err(|e| fail(&e))?;
+        let files = index.get_files().await.map_err(|e| index_failed(&e))?;
         // Pagefind's memory for this part goes before this thread starts another part.
         drop(index);
         let folder = &folders[part];
