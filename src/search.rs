@@ -261,7 +261,7 @@ pub fn index_unless(
     stop: &AtomicBool,
 ) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
     let folders = part_folders(records.len(), shard_size);
-    let (_, jobs) = parts_and_jobs(records.len(), shard_size);
+    let jobs = part_jobs(folders.len(), cores());
     index_in_parts(records, language, &folders, jobs, stop)
 }
 
@@ -269,8 +269,12 @@ pub fn index_unless(
 /// on this machine (for `--timings`).
 pub fn parts_and_jobs(records: usize, shard_size: usize) -> (usize, usize) {
     let parts = part_folders(records, shard_size).len();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (parts, part_jobs(parts, cores))
+    (parts, part_jobs(parts, cores()))
+}
+
+/// The cores this process may use (one if the system cannot say).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// [`index_unless`] with the parts in `folders`, built `jobs` at a time.
