@@ -328,6 +328,15 @@ fn the_default_theme_builds_a_site_without_a_timeline_page() {
     assert!(!home.contains("#event-"), "{home}");
 }
 
+/// The list of places to go on the 404 page.
+fn not_found_list(site: &crate::support::Site) -> String {
+    let page = site.read("public/404.html");
+    let prose = page.find("<div class=\"prose\">").expect("the text");
+    let start = prose + page[prose..].find("<ul>").expect("the list");
+    let end = start + page[start..].find("</ul>").unwrap();
+    page[start..end].to_string()
+}
+
 /// With one source the default theme's menu says "Source" and its 404 page "the source
 /// itself"; with several, each is named by its title (ten links that all said "Source" were
 /// the menu of a generated site, and ten lines that all said "the source itself" its 404 page).
@@ -345,17 +354,10 @@ fn the_menu_and_the_404_page_name_each_source_when_there_are_several() {
         home[start..end].to_string()
     };
     // The page for a missing address offers the sources as the menu does, one per line.
-    let not_found = |site: &crate::support::Site| {
-        let page = site.read("public/404.html");
-        let prose = page.find("<div class=\"prose\">").expect("the text");
-        let start = prose + page[prose..].find("<ul>").expect("the list");
-        let end = start + page[start..].find("</ul>").unwrap();
-        page[start..end].to_string()
-    };
     let one = menu(&site);
     assert_eq!(one.matches(">Source</a>").count(), 1, "{one}");
-    let list = not_found(&site);
-    assert!(list.contains(">the source itself</a>.</li>"), "{list}");
+    let list = not_found_list(&site);
+    assert!(list.contains(">the source itself</a></li>"), "{list}");
 
     site.write(
         "site.toml",
@@ -370,11 +372,43 @@ fn the_menu_and_the_404_page_name_each_source_when_there_are_several() {
     assert!(!two.contains(">Source</a>"), "{two}");
     assert!(two.contains(">The source</a>"), "{two}");
     assert!(two.contains(">The second wire</a>"), "{two}");
-    let list = not_found(&site);
+    let list = not_found_list(&site);
     assert!(!list.contains("the source itself"), "{list}");
     assert!(list.contains(">The source</a>"), "{list}");
     assert!(list.contains(">The second wire</a>"), "{list}");
-    // One sentence: every line but the last ends with a semicolon.
-    assert_eq!(list.matches(".</li>").count(), 1, "{list}");
-    assert!(list.trim_end().ends_with(".</li>"), "{list}");
+    assert_eq!(list.matches("<li>").count(), 6, "{list}");
+}
+
+/// The 404 page lists where to go as a list of places, one a line, none ending in
+/// punctuation: its lines used to make one sentence, whose full stop went missing when the
+/// home section came last (a section folder whose name sorts before `_index.md`) and there
+/// was no source. Section titles keep their capitals ("browse acteurs" lowered a name).
+#[test]
+fn the_404_page_lists_the_sections_as_they_are_named_whatever_their_order() {
+    let site = crate::support::Site {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    copy_tree(
+        &repo().join("themes/dossier"),
+        &site.root().join("themes/dossier"),
+    );
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org/\"\ntheme = \"dossier\"\nsearch = false\n",
+    );
+    site.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nHello.\n");
+    site.write(
+        "content/2016/_index.md",
+        "+++\ntitle = \"Kerry and Lavrov\"\n+++\nThe talks.\n",
+    );
+    let r = site.run(&["build"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let list = not_found_list(&site);
+    assert_eq!(list.matches("<li>").count(), 2, "{list}");
+    assert!(list.contains(">the explainer</a></li>"), "{list}");
+    assert!(list.contains(">Kerry and Lavrov</a></li>"), "{list}");
+    assert!(
+        !list.contains(";</li>") && !list.contains(".</li>"),
+        "{list}"
+    );
 }
