@@ -258,14 +258,18 @@ class Runner:
                 fail(f"{tool} failed at {n} pages:\n{p.stderr[-3000:]}")
             rss_kib, user, system = tf.read().strip().splitlines()[-1].split()
         stages = {}
+        stages_cpu = {}
         for line in p.stderr.splitlines():
             parts = line.split()
             # "  search  1234.5 ms  on its own thread, …": the search index overlaps the
             # other stages; its line has more words, and "search-wait" is its share of the
-            # sequence.
+            # sequence. The others: "  markdown  380.0 ms  CPU  706.5 ms (1.9 cores)  peak
+            # memory  158 MiB" (CPU and memory on Linux).
             if len(parts) >= 3 and parts[2] == "ms":
                 try:
                     stages[parts[0]] = float(parts[1]) / 1000
+                    if len(parts) >= 6 and parts[3] == "CPU" and parts[5] == "ms":
+                        stages_cpu[parts[0]] = float(parts[4]) / 1000
                 except ValueError:
                     pass
         return {
@@ -273,6 +277,7 @@ class Runner:
             "cpu": float(user) + float(system),
             "rss_mib": int(rss_kib) / 1024,
             "stages": stages,
+            "stages_cpu": stages_cpu,
         }
 
     def prepare(self, n: int) -> Path:
@@ -410,9 +415,12 @@ def summarise(results: dict) -> dict:
             for scenario, runs in by_scenario.items():
                 walls = [r["wall"] for r in runs]
                 stages = {}
+                stages_cpu = {}
                 for r in runs:
                     for k, v in r["stages"].items():
                         stages.setdefault(k, []).append(v)
+                    for k, v in r.get("stages_cpu", {}).items():
+                        stages_cpu.setdefault(k, []).append(v)
                 out[n][tool][scenario] = {
                     "wall_median": median(walls),
                     "cpu_median": median([r["cpu"] for r in runs]),
@@ -421,6 +429,7 @@ def summarise(results: dict) -> dict:
                     "rss_median_mib": median([r["rss_mib"] for r in runs]),
                     "rss_max_mib": max(r["rss_mib"] for r in runs),
                     "stages_median": {k: median(v) for k, v in stages.items()},
+                    "stages_cpu_median": {k: median(v) for k, v in stages_cpu.items()},
                     "runs": len(runs),
                 }
     return out

@@ -122,9 +122,47 @@ fn split_errors(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Vec<Diagn
     }
 }
 
-/// A stage of a build: its name, its time, and the process's peak memory when it ended
-/// ([`peak_memory_kib`]).
-pub type Lap = (&'static str, Duration, Option<u64>);
+/// A stage of a build, as `--timings` prints it.
+#[derive(Debug, Clone)]
+pub struct Lap {
+    pub name: &'static str,
+    /// Its wall time.
+    pub took: Duration,
+    /// The CPU time every thread of the process used meanwhile ([`cpu_time`]): over `took`,
+    /// how many cores the stage kept busy (with the search index's, when it runs beside).
+    pub cpu: Option<Duration>,
+    /// The process's peak memory when it ended ([`peak_memory_kib`]).
+    pub peak_kib: Option<u64>,
+}
+
+/// The CPU time (user and system) of every thread of the process so far, where the system
+/// says: `getrusage` on Linux, `None` elsewhere.
+pub fn cpu_time() -> Option<Duration> {
+    #[cfg(target_os = "linux")]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
+        // SAFETY: getrusage writes a whole `rusage` through the pointer, which points at
+        // room for one; it is read only when the call says it succeeded.
+        let usage = unsafe {
+            if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+                return None;
+            }
+            usage.assume_init()
+        };
+        let time = |t: libc::timeval| {
+            Duration::from_secs(u64::try_from(t.tv_sec).ok()?)
+                .checked_add(Duration::from_micros(u64::try_from(t.tv_usec).ok()?))
+        };
+        time(usage.ru_utime)?.checked_add(time(usage.ru_stime)?)
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// The CPU time used between two [`cpu_time`] readings.
+fn cpu_between(from: Option<Duration>, to: Option<Duration>) -> Option<Duration> {
+    to?.checked_sub(from?)
+}
 
 /// The most memory the process has held so far (resident set, KiB), where the system says:
 /// `VmHWM` of /proc/self/status on Linux, `None` elsewhere.
@@ -137,6 +175,7 @@ pub fn peak_memory_kib() -> Option<u64> {
 /// Times the stages and reports progress.
 struct Clock {
     last: Instant,
+    last_cpu: Option<Duration>,
     progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     timings: Vec<Lap>,
     beside: Vec<(&'static str, Duration, String)>,
@@ -146,6 +185,7 @@ impl Clock {
     fn new(progress: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Clock {
         Clock {
             last: Instant::now(),
+            last_cpu: cpu_time(),
             progress: progress.clone(),
             timings: Vec::new(),
             beside: Vec::new(),
@@ -156,23 +196,37 @@ impl Clock {
     fn lap(&mut self, name: &'static str) {
         self.progress.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
-        self.timings
-            .push((name, now - self.last, peak_memory_kib()));
+        let cpu = cpu_time();
+        self.timings.push(Lap {
+            name,
+            took: now - self.last,
+            cpu: cpu_between(self.last_cpu, cpu),
+            peak_kib: peak_memory_kib(),
+        });
         self.last = now;
+        self.last_cpu = cpu;
     }
 
     /// Adds the time since the last lap to stage `name`, which was ended earlier.
     fn lap_more(&mut self, name: &'static str) {
         let now = Instant::now();
-        let peak = peak_memory_kib();
-        match self.timings.iter_mut().find(|(n, ..)| *n == name) {
-            Some((_, took, at_end)) => {
-                *took += now - self.last;
-                *at_end = peak;
+        let cpu = cpu_time();
+        let more = Lap {
+            name,
+            took: now - self.last,
+            cpu: cpu_between(self.last_cpu, cpu),
+            peak_kib: peak_memory_kib(),
+        };
+        match self.timings.iter_mut().find(|l| l.name == name) {
+            Some(lap) => {
+                lap.took += more.took;
+                lap.cpu = lap.cpu.zip(more.cpu).map(|(a, b)| a + b);
+                lap.peak_kib = more.peak_kib;
             }
-            None => self.timings.push((name, now - self.last, peak)),
+            None => self.timings.push(more),
         }
         self.last = now;
+        self.last_cpu = cpu;
     }
 }
 
@@ -796,6 +850,7 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
 
     let mut built = render_loaded(site.config, site.loaded, &opts, site.diags, clock)?;
     let start = Instant::now();
+    let start_cpu = cpu_time();
     // A streaming build without an error has staged every file (one with an error returned
     // above).
     let staging = built.staging.take().ok_or_else(|| {
@@ -811,9 +866,12 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
             unchanged::marker_tail(&record)
         })
         .map_err(|d| vec![d])?;
-    built
-        .timings
-        .push(("write", start.elapsed(), peak_memory_kib()));
+    built.timings.push(Lap {
+        name: "write",
+        took: start.elapsed(),
+        cpu: cpu_between(start_cpu, cpu_time()),
+        peak_kib: peak_memory_kib(),
+    });
     Ok(Written {
         built,
         output_dir: out,

@@ -191,6 +191,27 @@ fn summary_of_errors(diags: &[Diagnostic]) -> String {
     s
 }
 
+/// One stage of `--timings`: its wall time, the CPU time of all threads meanwhile with how
+/// many cores that kept busy, and the peak memory so far (the last two where the system
+/// says).
+fn timings_line(lap: &build::Lap) -> String {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let mut line = format!("  {:<11} {:>8.1} ms", lap.name, ms(lap.took));
+    if let Some(cpu) = lap.cpu {
+        line.push_str(&format!("  CPU {:>8.1} ms", ms(cpu)));
+        if !lap.took.is_zero() {
+            line.push_str(&format!(
+                " ({:.1} cores)",
+                cpu.as_secs_f64() / lap.took.as_secs_f64()
+            ));
+        }
+    }
+    if let Some(kib) = lap.peak_kib {
+        line.push_str(&format!("  peak memory {:>6} MiB", kib / 1024));
+    }
+    line
+}
+
 fn counts_line(counts: &std::collections::BTreeMap<String, usize>) -> String {
     let total: usize = counts.values().sum();
     let parts: Vec<String> = counts
@@ -217,15 +238,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(w) => {
                     print_diagnostics(&w.built.warnings);
                     if args.timings {
-                        for (stage, t, peak) in &w.built.timings {
-                            let ms = t.as_secs_f64() * 1000.0;
-                            match peak {
-                                Some(kib) => eprintln!(
-                                    "  {stage:<11} {ms:>8.1} ms  peak memory {:>6} MiB",
-                                    kib / 1024
-                                ),
-                                None => eprintln!("  {stage:<11} {ms:>8.1} ms"),
-                            }
+                        for lap in &w.built.timings {
+                            eprintln!("{}", timings_line(lap));
                         }
                         for (stage, t, how) in &w.built.beside {
                             eprintln!("  {stage:<11} {:>8.1} ms  {how}", t.as_secs_f64() * 1000.0);

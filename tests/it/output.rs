@@ -776,10 +776,11 @@ fn a_build_into_a_new_dir_that_fails_leaves_no_dir() {
     assert!(!site.root().join("new/public").exists());
 }
 
-/// `--timings` gives each stage's time and, on Linux, the process's peak memory so far,
-/// which never goes down from one stage to the next that ended after it.
+/// `--timings` gives each stage's time and, on Linux, the CPU time of the process during it
+/// (with the cores that kept busy) and the process's peak memory so far, which never goes
+/// down from one stage to the next that ended after it.
 #[test]
-fn timings_give_each_stage_its_time_and_the_peak_memory_so_far() {
+fn timings_give_each_stage_its_time_cpu_and_the_peak_memory_so_far() {
     let site = Site::base();
     let out = site.run(&["build", "--timings"]);
     assert_eq!(out.status, 0, "{}", out.stderr);
@@ -811,6 +812,23 @@ fn timings_give_each_stage_its_time_and_the_peak_memory_so_far() {
         assert!(at("load") > 0, "{}", out.stderr);
         assert!(at("load") <= at("markdown") && at("markdown") <= at("templates"));
         assert!(at("templates") <= at("write"), "{}", out.stderr);
+        // "CPU   12.3 ms (1.4 cores)": every stage has one, and the build used some.
+        let cpu = |l: &str| -> f64 {
+            let (_, rest) = l.split_once("CPU").unwrap_or_else(|| panic!("{l}"));
+            let (ms, rest) = rest.split_once("ms").unwrap_or_else(|| panic!("{l}"));
+            assert!(
+                rest.trim_start().starts_with('(') && rest.contains(" cores)"),
+                "{l}"
+            );
+            ms.trim().parse().unwrap_or_else(|e| panic!("{l}: {e}"))
+        };
+        // The search index's line, beside the others, has its own format.
+        let total: f64 = stages
+            .iter()
+            .filter(|l| !l.contains("on its own thread"))
+            .map(|l| cpu(l))
+            .sum();
+        assert!(total > 0.0, "{}", out.stderr);
     }
 }
 
