@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -40,7 +41,10 @@ struct Scanned {
     ids: Names,
     /// The links kept for the check, as written (decoded): their targets are resolved again
     /// by the check (`resolve`), which is cheaper than holding them for every page until it.
-    links: Vec<Box<str>>,
+    /// A link of [`Resolved`] shares its string there: most kept links are the same few
+    /// URLs on many pages (a default-theme page keeps about 60, to its sources'
+    /// paragraphs), and a copy of each is a string to allocate and hold until the check.
+    links: Vec<Arc<str>>,
     /// http(s) links to other sites.
     external: Vec<String>,
     /// Links with an unsafe scheme, removed from the page.
@@ -502,7 +506,7 @@ pub fn is_safe_url(value: &str) -> bool {
 /// has it, so the scan looks them up here rather than checking and resolving each again
 /// (about 800 instructions a link).
 #[derive(Debug, Default)]
-pub struct Resolved(rustc_hash::FxHashMap<Box<str>, Resolution>);
+pub struct Resolved(rustc_hash::FxHashMap<Arc<str>, Resolution>);
 
 /// What [`scan`] finds for one link of [`Resolved`].
 #[derive(Debug)]
@@ -534,7 +538,7 @@ impl Resolved {
                     anchor: t.anchor.map(Into::into),
                     check,
                 };
-                Some((url.into_boxed_str(), resolution))
+                Some((Arc::from(url), resolution))
             })
             .collect();
         Resolved(map)
@@ -600,8 +604,13 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
             let value = tag.value(a);
             // The link's target, and whether the check needs it: looked up when it is one of
             // the site's own, else checked and resolved here.
-            let (target, anchor, check) = match resolved.and_then(|r| r.0.get(&*value)) {
-                Some(r) => (&*r.file, r.anchor.as_deref().map(Cow::Borrowed), r.check),
+            // The kept link, shared with `resolved` when it is there.
+            let mut shared = None;
+            let (target, anchor, check) = match resolved.and_then(|r| r.0.get_key_value(&*value)) {
+                Some((url, r)) => {
+                    shared = Some(url);
+                    (&*r.file, r.anchor.as_deref().map(Cow::Borrowed), r.check)
+                }
                 None => {
                     // `value` is decoded already and `is_safe_url` decodes again: a value
                     // that only decoding twice turns into an unsafe scheme is removed too,
@@ -631,7 +640,7 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
                 edits.push((attr, Some(start..values.len())));
             }
             if check {
-                links.push(value.into_owned().into_boxed_str());
+                links.push(shared.map_or_else(|| Arc::from(&*value), Arc::clone));
             }
         }
         if !edits.is_empty() {
@@ -805,7 +814,7 @@ pub fn scan_report(
             .into_iter()
             .filter_map(|href| {
                 let t = resolve(&href, page, base_path)?;
-                Some((href.into_string(), t.file, t.anchor))
+                Some((href.to_string(), t.file, t.anchor))
             })
             .collect(),
         external: s.external,
@@ -1299,9 +1308,12 @@ mod tests {
         assert_eq!(out, r#"<a href="../elsewhere/index.html">k</a>"#);
         assert_eq!(
             &*s.links,
-            [Box::from("/sub/x/")],
+            [Arc::from("/sub/x/")],
             "an unknown file is kept for the check"
         );
+        // Kept as the table's own string, not a copy.
+        let (url, _) = resolved.0.get_key_value("/sub/x/").unwrap();
+        assert!(Arc::ptr_eq(&s.links[0], url));
     }
 
     #[test]
@@ -1518,7 +1530,7 @@ mod tests {
             .into_iter()
             .map(|href| {
                 let t = resolve(&href, "a/index.html", "/sub/").expect("kept links resolve");
-                (href.into_string(), t.file, t.anchor)
+                (href.to_string(), t.file, t.anchor)
             })
             .collect();
         let mut ids: Vec<String> = s.ids.into_iter().collect();
