@@ -602,38 +602,40 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
                 continue;
             };
             let value = tag.value(a);
-            // The link's target, and whether the check needs it: looked up when it is one of
-            // the site's own, else checked and resolved here.
-            // The kept link, shared with `resolved` when it is there.
-            let mut shared = None;
-            let (target, anchor, check) = match resolved.and_then(|r| r.0.get_key_value(&*value)) {
-                Some((url, r)) => {
-                    shared = Some(url);
-                    (&*r.file, r.anchor.as_deref().map(Cow::Borrowed), r.check)
-                }
-                None => {
-                    // `value` is decoded already and `is_safe_url` decodes again: a value
-                    // that only decoding twice turns into an unsafe scheme is removed too,
-                    // which costs nothing a page needs.
-                    if !is_safe_url(&value) {
-                        edits.push((attr, None));
-                        removed.push(value.into_owned());
-                        continue;
-                    }
-                    let Some(anchor) = resolve_into(&value, page, base_path, &mut file) else {
-                        let v = value.trim();
-                        if attr == "href"
-                            && (v.starts_with("http://") || v.starts_with("https://"))
-                            && tag.is("a")
-                        {
-                            external.push(v.to_string());
+            // The link's target, whether the check needs it, and the table's own string
+            // for it: looked up when it is one of the site's own, else checked and resolved
+            // here.
+            let (target, anchor, check, shared) =
+                match resolved.and_then(|r| r.0.get_key_value(&*value)) {
+                    Some((url, r)) => (
+                        &*r.file,
+                        r.anchor.as_deref().map(Cow::Borrowed),
+                        r.check,
+                        Some(url),
+                    ),
+                    None => {
+                        // `value` is decoded already and `is_safe_url` decodes again: a value
+                        // that only decoding twice turns into an unsafe scheme is removed too,
+                        // which costs nothing a page needs.
+                        if !is_safe_url(&value) {
+                            edits.push((attr, None));
+                            removed.push(value.into_owned());
+                            continue;
                         }
-                        continue;
-                    };
-                    let check = anchor.is_some() || !known.contains(file.as_str());
-                    (file.as_str(), anchor, check)
-                }
-            };
+                        let Some(anchor) = resolve_into(&value, page, base_path, &mut file) else {
+                            let v = value.trim();
+                            if attr == "href"
+                                && (v.starts_with("http://") || v.starts_with("https://"))
+                                && tag.is("a")
+                            {
+                                external.push(v.to_string());
+                            }
+                            continue;
+                        };
+                        let check = anchor.is_some() || !known.contains(file.as_str());
+                        (file.as_str(), anchor, check, None)
+                    }
+                };
             if rewrite {
                 let start = values.len();
                 from.write(target, anchor.as_deref(), &mut values);
