@@ -382,7 +382,7 @@ fn the_menu_and_the_404_page_name_each_source_when_there_are_several() {
 /// The 404 page lists where to go as a list of places, one a line, none ending in
 /// punctuation: its lines used to make one sentence, whose full stop went missing when the
 /// home section came last (a section folder whose name sorts before `_index.md`) and there
-/// was no source. Section titles keep their capitals ("browse acteurs" lowered a name).
+/// was no source. Section titles keep their capitals (it said "browse kerry and lavrov").
 #[test]
 fn the_404_page_lists_the_sections_as_they_are_named_whatever_their_order() {
     let site = crate::support::Site {
