@@ -109,12 +109,12 @@ fn walk(root: &Path, canonical_root: &Path, dir: &str, diags: &mut Vec<Diagnosti
         return Vec::new();
     }
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(&base)
+    let mut walker = walkdir::WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -146,6 +146,11 @@ fn walk(root: &Path, canonical_root: &Path, dir: &str, diags: &mut Vec<Diagnosti
                         .in_file(rel_to_root)
                         .with_help("copy the file into the site instead of linking to it"),
                 );
+                // A link to a folder: nothing in it is read (its files' errors would quote
+                // their lines).
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
                 continue;
             }
         }

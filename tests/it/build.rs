@@ -413,6 +413,29 @@ fn symlinks_leaving_the_site_are_refused_and_loops_are_errors() {
     );
     std::fs::remove_file(site.root().join("content/leak.md")).unwrap();
 
+    // A link to a folder outside: nothing in it is read. Its file's error would quote the
+    // file's lines (it did, after the link's own error).
+    std::fs::write(
+        outside.path().join("broken.md"),
+        "+++
+title = \"SECRET LINE
++++
+",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.root().join("content/leaks")).unwrap();
+    let out = site.run(&["check"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: a symbolic link leads outside the site\n --> content/leaks\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("SECRET"), "{}", out.stderr);
+    assert_eq!(out.stderr.matches("error:").count(), 1, "{}", out.stderr);
+    std::fs::remove_file(site.root().join("content/leaks")).unwrap();
+
     // A link inside the site is fine.
     std::os::unix::fs::symlink(
         site.root().join("content/actors/bob.md"),
