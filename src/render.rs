@@ -640,14 +640,26 @@ pub fn render_some(
     }
     if !site.sections.iter().any(|s| s.folder.is_empty()) && wanted(Path::new("content/_index.md"))
     {
-        // No content/_index.md: the home page still exists, with the site's title.
+        // No content/_index.md: the home page still exists, with the site's title, and
+        // every key of a section's view (empty), so a theme reads it as it reads a home
+        // section that says nothing (the default theme's `section.toc` was undefined).
         let mut m = tera::Map::new();
+        let none = || Value::from(Vec::<Value>::new());
         m.insert("title".into(), Value::from(site.config.title.as_str()));
         m.insert("kind".into(), Value::from("section"));
         m.insert("path".into(), Value::from("/"));
         m.insert("url".into(), Value::from(site.url("/")));
+        m.insert("permalink".into(), Value::from(site.permalink("/")));
+        m.insert("summary".into(), Value::none());
+        m.insert("description".into(), Value::none());
+        m.insert("weight".into(), Value::from(0));
         m.insert("content".into(), Value::safe_string(""));
-        m.insert("pages".into(), Value::from(Vec::<Value>::new()));
+        m.insert("toc".into(), none());
+        m.insert("extra".into(), Value::from(tera::Map::new()));
+        m.insert("pages".into(), none());
+        m.insert("subsections".into(), none());
+        m.insert("parent".into(), Value::none());
+        m.insert("citations".into(), none());
         jobs.push(Job {
             template: "index.html".into(),
             file: Path::new("content/_index.md"),

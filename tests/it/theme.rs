@@ -328,6 +328,29 @@ fn the_default_theme_builds_a_site_without_a_timeline_page() {
     assert!(!home.contains("#event-"), "{home}");
 }
 
+/// A site without `content/_index.md` still has a home page, whose `section` has every key
+/// of a section's view, empty: the default theme's home page read `section.toc`, which was
+/// undefined, and the build failed with a template error about a file that is not there.
+#[test]
+fn the_default_theme_builds_a_site_without_a_home_section() {
+    let site = crate::support::Site {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    copy_tree(
+        &repo().join("themes/dossier"),
+        &site.root().join("themes/dossier"),
+    );
+    site.write(
+        "site.toml",
+        "title = \"No home\"\nbase_url = \"https://example.org/\"\ntheme = \"dossier\"\nsearch = false\n",
+    );
+    site.write("content/actors/_index.md", "+++\ntitle = \"Actors\"\n+++\n");
+    let r = site.run(&["build"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let home = site.read("public/index.html");
+    assert!(home.contains("<h1>No home</h1>"), "{home}");
+}
+
 /// The list of places to go on the 404 page.
 fn not_found_list(site: &crate::support::Site) -> String {
     let page = site.read("public/404.html");
