@@ -644,7 +644,7 @@ pub fn render_some(
         // every key of a section's view (empty), so a theme reads it as it reads a home
         // section that says nothing (the default theme's `section.toc` was undefined).
         let mut m = tera::Map::new();
-        let none = || Value::from(Vec::<Value>::new());
+        let empty = || Value::from(Vec::<Value>::new());
         m.insert("title".into(), Value::from(site.config.title.as_str()));
         m.insert("kind".into(), Value::from("section"));
         m.insert("path".into(), Value::from("/"));
@@ -654,12 +654,12 @@ pub fn render_some(
         m.insert("description".into(), Value::none());
         m.insert("weight".into(), Value::from(0));
         m.insert("content".into(), Value::safe_string(""));
-        m.insert("toc".into(), none());
+        m.insert("toc".into(), empty());
         m.insert("extra".into(), Value::from(tera::Map::new()));
-        m.insert("pages".into(), none());
-        m.insert("subsections".into(), none());
+        m.insert("pages".into(), empty());
+        m.insert("subsections".into(), empty());
         m.insert("parent".into(), Value::none());
-        m.insert("citations".into(), none());
+        m.insert("citations".into(), empty());
         jobs.push(Job {
             template: "index.html".into(),
             file: Path::new("content/_index.md"),

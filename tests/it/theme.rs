@@ -328,11 +328,8 @@ fn the_default_theme_builds_a_site_without_a_timeline_page() {
     assert!(!home.contains("#event-"), "{home}");
 }
 
-/// A site without `content/_index.md` still has a home page, whose `section` has every key
-/// of a section's view, empty: the default theme's home page read `section.toc`, which was
-/// undefined, and the build failed with a template error about a file that is not there.
-#[test]
-fn the_default_theme_builds_a_site_without_a_home_section() {
+/// A site with the default theme, titled `title`, without search, and no content yet.
+fn empty_with_the_default_theme(title: &str) -> crate::support::Site {
     let site = crate::support::Site {
         dir: tempfile::tempdir().unwrap(),
     };
@@ -342,8 +339,19 @@ fn the_default_theme_builds_a_site_without_a_home_section() {
     );
     site.write(
         "site.toml",
-        "title = \"No home\"\nbase_url = \"https://example.org/\"\ntheme = \"dossier\"\nsearch = false\n",
+        &format!(
+            "title = \"{title}\"\nbase_url = \"https://example.org/\"\ntheme = \"dossier\"\nsearch = false\n"
+        ),
     );
+    site
+}
+
+/// A site without `content/_index.md` still has a home page, whose `section` has every key
+/// of a section's view, empty: the default theme's home page read `section.toc`, which was
+/// undefined, and the build failed with a template error about a file that is not there.
+#[test]
+fn the_default_theme_builds_a_site_without_a_home_section() {
+    let site = empty_with_the_default_theme("No home");
     site.write("content/actors/_index.md", "+++\ntitle = \"Actors\"\n+++\n");
     let r = site.run(&["build"]);
     assert_eq!(r.status, 0, "{}", r.stderr);
@@ -408,17 +416,7 @@ fn the_menu_and_the_404_page_name_each_source_when_there_are_several() {
 /// was no source. Section titles keep their capitals (it said "browse kerry and lavrov").
 #[test]
 fn the_404_page_lists_the_sections_as_they_are_named_whatever_their_order() {
-    let site = crate::support::Site {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    copy_tree(
-        &repo().join("themes/dossier"),
-        &site.root().join("themes/dossier"),
-    );
-    site.write(
-        "site.toml",
-        "title = \"T\"\nbase_url = \"https://example.org/\"\ntheme = \"dossier\"\nsearch = false\n",
-    );
+    let site = empty_with_the_default_theme("T");
     site.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nHello.\n");
     site.write(
         "content/2016/_index.md",
