@@ -159,9 +159,29 @@ pub fn cpu_time() -> Option<Duration> {
     None
 }
 
-/// The CPU time used between two [`cpu_time`] readings.
-fn cpu_between(from: Option<Duration>, to: Option<Duration>) -> Option<Duration> {
-    to?.checked_sub(from?)
+/// A point in a build: when, and how much CPU time the process had used ([`cpu_time`]).
+struct Mark {
+    at: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Mark {
+    fn now() -> Mark {
+        Mark {
+            at: Instant::now(),
+            cpu: cpu_time(),
+        }
+    }
+
+    /// Stage `name`, from this mark to `end`, with the peak memory so far.
+    fn lap_to(&self, name: &'static str, end: &Mark) -> Lap {
+        Lap {
+            name,
+            took: end.at - self.at,
+            cpu: end.cpu.zip(self.cpu).and_then(|(e, s)| e.checked_sub(s)),
+            peak_kib: peak_memory_kib(),
+        }
+    }
 }
 
 /// The most memory the process has held so far (resident set, KiB), where the system says:
@@ -174,8 +194,7 @@ pub fn peak_memory_kib() -> Option<u64> {
 
 /// Times the stages and reports progress.
 struct Clock {
-    last: Instant,
-    last_cpu: Option<Duration>,
+    last: Mark,
     progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     timings: Vec<Lap>,
     beside: Vec<(&'static str, Duration, String)>,
@@ -184,8 +203,7 @@ struct Clock {
 impl Clock {
     fn new(progress: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Clock {
         Clock {
-            last: Instant::now(),
-            last_cpu: cpu_time(),
+            last: Mark::now(),
             progress: progress.clone(),
             timings: Vec::new(),
             beside: Vec::new(),
@@ -195,28 +213,15 @@ impl Clock {
     /// Ends stage `name` and starts the next.
     fn lap(&mut self, name: &'static str) {
         self.progress.fetch_add(1, Ordering::Relaxed);
-        let now = Instant::now();
-        let cpu = cpu_time();
-        self.timings.push(Lap {
-            name,
-            took: now - self.last,
-            cpu: cpu_between(self.last_cpu, cpu),
-            peak_kib: peak_memory_kib(),
-        });
+        let now = Mark::now();
+        self.timings.push(self.last.lap_to(name, &now));
         self.last = now;
-        self.last_cpu = cpu;
     }
 
     /// Adds the time since the last lap to stage `name`, which was ended earlier.
     fn lap_more(&mut self, name: &'static str) {
-        let now = Instant::now();
-        let cpu = cpu_time();
-        let more = Lap {
-            name,
-            took: now - self.last,
-            cpu: cpu_between(self.last_cpu, cpu),
-            peak_kib: peak_memory_kib(),
-        };
+        let now = Mark::now();
+        let more = self.last.lap_to(name, &now);
         match self.timings.iter_mut().find(|l| l.name == name) {
             Some(lap) => {
                 lap.took += more.took;
@@ -226,7 +231,6 @@ impl Clock {
             None => self.timings.push(more),
         }
         self.last = now;
-        self.last_cpu = cpu;
     }
 }
 
@@ -849,8 +853,7 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
     clock.lap("compare");
 
     let mut built = render_loaded(site.config, site.loaded, &opts, site.diags, clock)?;
-    let start = Instant::now();
-    let start_cpu = cpu_time();
+    let start = Mark::now();
     // A streaming build without an error has staged every file (one with an error returned
     // above).
     let staging = built.staging.take().ok_or_else(|| {
@@ -866,12 +869,7 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
             unchanged::marker_tail(&record)
         })
         .map_err(|d| vec![d])?;
-    built.timings.push(Lap {
-        name: "write",
-        took: start.elapsed(),
-        cpu: cpu_between(start_cpu, cpu_time()),
-        peak_kib: peak_memory_kib(),
-    });
+    built.timings.push(start.lap_to("write", &Mark::now()));
     Ok(Written {
         built,
         output_dir: out,
