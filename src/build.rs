@@ -373,16 +373,19 @@ fn render_loaded(
     let streamed_scans = std::sync::Mutex::new(std::collections::HashMap::new());
     // What a streaming build does with each file as it is made: scans (and rewrites) its
     // links, stages it, and keeps only its path and what the scan found.
-    let sink = |mut f: OutputFile| -> OutputFile {
+    let sink = |mut f: OutputFile, body: Option<&str>| -> OutputFile {
         let Some(staging) = &staging else {
             return f;
         };
+        // A page's body, without raw HTML, is read as the Markdown stage writes it.
+        let body = body.filter(|_| !site.config.markdown.unsafe_html);
         let scan = links::scan_file(
             &mut f,
             &site.config.base_path,
             site.config.relative_links,
             &known,
             Some(&resolved),
+            body,
         );
         staging.stage(&f);
         f.bytes = Vec::new();
@@ -499,10 +502,13 @@ fn render_loaded(
             for s in loaded.statics {
                 if taken.insert(s.rel.clone()) {
                     statics.insert(s.rel.clone());
-                    files.push(sink(OutputFile {
-                        path: s.rel,
-                        bytes: s.bytes,
-                    }));
+                    files.push(sink(
+                        OutputFile {
+                            path: s.rel,
+                            bytes: s.bytes,
+                        },
+                        None,
+                    ));
                 } else {
                     diags.push(
                         Diagnostic::warning(format!(
@@ -520,10 +526,13 @@ fn render_loaded(
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             for (path, text) in site_files {
                 if taken.insert(path.to_string()) {
-                    files.push(sink(OutputFile {
-                        path: path.into(),
-                        bytes: text.into_bytes(),
-                    }));
+                    files.push(sink(
+                        OutputFile {
+                            path: path.into(),
+                            bytes: text.into_bytes(),
+                        },
+                        None,
+                    ));
                 }
             }
             files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -567,7 +576,7 @@ fn render_loaded(
                             let new = index.into_iter().filter(|f| taken.insert(f.path.clone()));
                             if streaming {
                                 let new: Vec<OutputFile> = new.collect();
-                                files.par_extend(new.into_par_iter().map(&sink));
+                                files.par_extend(new.into_par_iter().map(|f| sink(f, None)));
                             } else {
                                 files.extend(new);
                             }
@@ -704,8 +713,9 @@ fn free_bodies_source(site: &mut Site) {
 }
 
 /// The URLs of the site's pages and sections, and of its sources' paragraphs
-/// (`/actors/x/`, `/source/#p17`), as the views and citations write them.
-fn own_urls(site: &Site) -> impl Iterator<Item = String> + '_ {
+/// (`/actors/x/`, `/source/#p17`), as the views and citations write them: what a build
+/// resolves ahead (`links::Resolved`).
+pub fn own_urls(site: &Site) -> impl Iterator<Item = String> + '_ {
     let pages = site.pages.iter().map(|p| site.url(&p.doc.path));
     let sections = site.sections.iter().map(|s| site.url(&s.doc.path));
     let paragraphs = site.pages.iter().flat_map(move |page| {

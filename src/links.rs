@@ -564,36 +564,93 @@ struct ScanContext<'a> {
 /// kept, as written or as `name="value"`, then `>` or ` />`), so the output is byte for byte
 /// what it was; the rest of the page is copied as it is, and not at all if nothing changed.
 fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
-    let ScanContext {
-        base_path,
-        rewrite,
-        known,
-        resolved,
-    } = *cx;
-    let mut ids = Names::default();
-    let mut links = Vec::new();
-    let mut external = Vec::new();
-    let mut removed = Vec::new();
-    let mut out: Option<Vec<u8>> = None;
-    let mut copied = 0;
+    scan_known(page, html, cx, None)
+}
+
+/// [`scan`], reading `known` as [`scan::Known`] says.
+fn scan_known(
+    page: &str,
+    html: &str,
+    cx: &ScanContext,
+    known: Option<scan::Known>,
+) -> Result<Scanned, String> {
+    let mut pass = Pass {
+        page,
+        html,
+        cx,
+        from: RelativeFrom::new(page),
+        found: Scanned {
+            ids: Names::default(),
+            links: Vec::new(),
+            external: Vec::new(),
+            removed: Vec::new(),
+            rewritten: None,
+        },
+        copied: 0,
+        edits: Vec::new(),
+        values: String::new(),
+        file: String::new(),
+    };
+    scan::start_tags_known(html, known, &mut pass).map_err(|e| e.to_string())?;
+    let mut found = pass.found;
+    if let Some(out) = &mut found.rewritten {
+        out.extend_from_slice(&html.as_bytes()[pass.copied..]);
+    }
+    Ok(found)
+}
+
+/// What [`scan_known`] keeps as it reads a page.
+struct Pass<'p> {
+    page: &'p str,
+    html: &'p str,
+    cx: &'p ScanContext<'p>,
+    from: RelativeFrom<'p>,
+    /// With, as `rewritten`, the page up to `copied` with its changes.
+    found: Scanned,
+    copied: usize,
     // What to do to a tag's URL attributes: remove them (`None`) or set them (to a range of
     // `values`). Both reused from tag to tag, as is `file`, the target of the link at hand.
-    let mut edits: Vec<(&str, Option<Range<usize>>)> = Vec::new();
-    let mut values = String::new();
-    let mut file = String::new();
-    let from = RelativeFrom::new(page);
-    scan::start_tags(html, |tag| {
+    edits: Vec<(&'static str, Option<Range<usize>>)>,
+    values: String,
+    file: String,
+}
+
+/// A link's target, whether the check needs it, and [`Resolved`]'s own string for it.
+type Looked<'v> = (&'v str, Option<Cow<'v, str>>, bool, Option<&'v Arc<str>>);
+
+impl Pass<'_> {
+    /// The page up to `at` with its changes, to add the next change to.
+    fn out_to(&mut self, at: usize) -> &mut Vec<u8> {
+        let html = self.html;
+        let out = self
+            .found
+            .rewritten
+            .get_or_insert_with(|| Vec::with_capacity(html.len() + html.len() / 8));
+        out.extend_from_slice(&html.as_bytes()[self.copied..at]);
+        out
+    }
+}
+
+impl scan::Visit for Pass<'_> {
+    fn tag(&mut self, tag: &scan::StartTag<'_>) {
+        let ScanContext {
+            base_path,
+            rewrite,
+            known,
+            resolved,
+        } = *self.cx;
+        let page = self.page;
         let read = Read::of(tag);
         if let Some(id) = read.id {
-            ids.insert(tag.value(id).into_owned());
+            self.found.ids.insert(tag.value(id).into_owned());
         }
         if let Some(name) = read.name
             && tag.is("a")
         {
-            ids.insert(tag.value(name).into_owned());
+            self.found.ids.insert(tag.value(name).into_owned());
         }
-        edits.clear();
-        values.clear();
+        self.edits.clear();
+        self.values.clear();
         if read.urls.iter().all(Option::is_none) {
             return;
         }
@@ -605,65 +662,100 @@ fn scan(page: &str, html: &str, cx: &ScanContext) -> Result<Scanned, String> {
             // The link's target, whether the check needs it, and the table's own string
             // for it: looked up when it is one of the site's own, else checked and resolved
             // here.
-            let (target, anchor, check, shared) =
-                match resolved.and_then(|r| r.0.get_key_value(&*value)) {
-                    Some((url, r)) => (
-                        &*r.file,
-                        r.anchor.as_deref().map(Cow::Borrowed),
-                        r.check,
-                        Some(url),
-                    ),
-                    None => {
-                        // `value` is decoded already and `is_safe_url` decodes again: a value
-                        // that only decoding twice turns into an unsafe scheme is removed too,
-                        // which costs nothing a page needs.
-                        if !is_safe_url(&value) {
-                            edits.push((attr, None));
-                            removed.push(value.into_owned());
-                            continue;
-                        }
-                        let Some(anchor) = resolve_into(&value, page, base_path, &mut file) else {
-                            let v = value.trim();
-                            if attr == "href"
-                                && (v.starts_with("http://") || v.starts_with("https://"))
-                                && tag.is("a")
-                            {
-                                external.push(v.to_string());
-                            }
-                            continue;
-                        };
-                        let check = anchor.is_some() || !known.contains(file.as_str());
-                        (file.as_str(), anchor, check, None)
+            let (target, anchor, check, shared): Looked<'_> = match resolved
+                .and_then(|r| r.0.get_key_value(&*value))
+            {
+                Some((url, r)) => (
+                    &*r.file,
+                    r.anchor.as_deref().map(Cow::Borrowed),
+                    r.check,
+                    Some(url),
+                ),
+                None => {
+                    // `value` is decoded already and `is_safe_url` decodes again: a value
+                    // that only decoding twice turns into an unsafe scheme is removed too,
+                    // which costs nothing a page needs.
+                    if !is_safe_url(&value) {
+                        self.edits.push((attr, None));
+                        self.found.removed.push(value.into_owned());
+                        continue;
                     }
-                };
+                    let Some(anchor) = resolve_into(&value, page, base_path, &mut self.file) else {
+                        let v = value.trim();
+                        if attr == "href"
+                            && (v.starts_with("http://") || v.starts_with("https://"))
+                            && tag.is("a")
+                        {
+                            self.found.external.push(v.to_string());
+                        }
+                        continue;
+                    };
+                    let check = anchor.is_some() || !known.contains(self.file.as_str());
+                    (self.file.as_str(), anchor, check, None)
+                }
+            };
             if rewrite {
-                let start = values.len();
-                from.write(target, anchor.as_deref(), &mut values);
-                edits.push((attr, Some(start..values.len())));
+                let start = self.values.len();
+                self.from.write(target, anchor.as_deref(), &mut self.values);
+                self.edits.push((attr, Some(start..self.values.len())));
             }
             if check {
-                links.push(shared.map_or_else(|| Arc::from(&*value), Arc::clone));
+                self.found
+                    .links
+                    .push(shared.map_or_else(|| Arc::from(&*value), Arc::clone));
             }
         }
-        if !edits.is_empty() {
-            let out = out.get_or_insert_with(|| Vec::with_capacity(html.len() + html.len() / 8));
-            out.extend_from_slice(&html.as_bytes()[copied..tag.range.start]);
+        if !self.edits.is_empty() {
+            let (edits, values) = (
+                std::mem::take(&mut self.edits),
+                std::mem::take(&mut self.values),
+            );
+            let out = self.out_to(tag.range.start);
             write_tag(out, tag, &edits, &values);
-            copied = tag.range.end;
+            self.copied = tag.range.end;
+            (self.edits, self.values) = (edits, values);
         }
-    })
-    .map_err(|e| e.to_string())?;
-    let rewritten = out.map(|mut out| {
-        out.extend_from_slice(&html.as_bytes()[copied..]);
-        out
-    });
-    Ok(Scanned {
-        ids,
-        links,
-        external,
-        removed,
-        rewritten,
-    })
+    }
+
+    /// A link of a body ([`scan::Known`]): what [`Pass::tag`] does with it, without reading
+    /// the tag, when its `href` is one of the site's own URLs ([`Resolved`]). Its tag is
+    /// written `<a name="value" …>` with no other URL, id or `name`, so setting its `href`
+    /// in place writes what [`write_tag`] would.
+    fn own(&mut self, href: Range<usize>, id: Option<Range<usize>>) -> bool {
+        let html = self.html;
+        let value = decode_references(&html[href.clone()]);
+        let Some((url, r)) = self.cx.resolved.and_then(|r| r.0.get_key_value(&*value)) else {
+            return false;
+        };
+        if let Some(id) = id {
+            self.found
+                .ids
+                .insert(decode_references(&html[id]).into_owned());
+        }
+        if self.cx.rewrite {
+            let mut values = std::mem::take(&mut self.values);
+            values.clear();
+            self.from.write(&r.file, r.anchor.as_deref(), &mut values);
+            let out = self.out_to(href.start);
+            escape_attribute(out, &values);
+            self.copied = href.end;
+            self.values = values;
+        }
+        if r.check {
+            self.found.links.push(Arc::clone(url));
+        }
+        true
+    }
+
+    fn reads(&self, attribute: &[u8]) -> bool {
+        let len = attribute.len();
+        len < 64
+            && READ_LENGTHS & (1 << len) != 0
+            && ["id", "name"]
+                .into_iter()
+                .chain(URL_ATTRIBUTES)
+                .any(|a| attribute.eq_ignore_ascii_case(a.as_bytes()))
+    }
 }
 
 /// Writes `tag` with `edits` made: each attribute named in them removed (every one of that
@@ -878,17 +970,20 @@ pub fn scan_files(
 ) -> Vec<FileScan> {
     files
         .par_iter_mut()
-        .map(|f| scan_file(f, base_path, relative_links, known, None))
+        .map(|f| scan_file(f, base_path, relative_links, known, None, None))
         .collect()
 }
 
-/// [`scan_files`] for one file, with links `resolved` ahead if any.
+/// [`scan_files`] for one file, with links `resolved` ahead if any. `body` is the page's body
+/// as the Markdown stage wrote it without raw HTML ([`scan::Known`]): if the page prints it
+/// whole, where HTML is read at its top level, only its tags with attributes are read.
 pub fn scan_file(
     f: &mut OutputFile,
     base_path: &str,
     relative_links: bool,
     known: &Names,
     resolved: Option<&Resolved>,
+    body: Option<&str>,
 ) -> FileScan {
     if !f.path.ends_with(".html") {
         return FileScan(None);
@@ -907,7 +1002,13 @@ pub fn scan_file(
         known,
         resolved,
     };
-    let mut scanned = scan(&f.path, &html, &cx);
+    let known_body = body.and_then(|b| {
+        Some(scan::Known {
+            at: find_whole(html.as_bytes(), b.as_bytes())?,
+            len: b.len(),
+        })
+    });
+    let mut scanned = scan_known(&f.path, &html, &cx, known_body);
     // The rewritten HTML replaces the original at once, so a page is never held twice.
     if let Ok(Scanned { rewritten, .. }) = &mut scanned
         && let Some(html) = rewritten.take()
@@ -915,6 +1016,14 @@ pub fn scan_file(
         f.bytes = html;
     }
     FileScan(Some(scanned))
+}
+
+/// Where `body` first occurs in `page`; `None` if nowhere, or if `body` is empty. Found by
+/// its first bytes, then compared whole: a searcher made for the whole of a long needle
+/// (`memmem::find`'s Two-Way) costs more to make than the scan of the page it saves.
+fn find_whole(page: &[u8], body: &[u8]) -> Option<usize> {
+    let start = body.get(..body.len().min(32)).filter(|s| !s.is_empty())?;
+    memchr::memmem::find_iter(page, start).find(|&at| page[at..].starts_with(body))
 }
 
 /// The second half of [`finish_into`]: adds `files` to `index`, replacing what it knew of
@@ -1293,6 +1402,95 @@ mod tests {
         }
     }
 
+    /// `body` inside a page, after `before`, scanned whole or (`known`) as a body, with the
+    /// site's own links resolved ahead.
+    fn scan_body(before: &str, body: &str, known: bool) -> Scanned {
+        let html = format!("{before}{body}</p></svg><p id=after><a href=\"/sub/y/\">y</a>");
+        let names = Names::from_iter(["x/index.html".to_string()]);
+        let resolved = Resolved::new(OWN_URLS.map(String::from), "/sub/", &names);
+        let cx = ScanContext {
+            base_path: "/sub/",
+            rewrite: true,
+            known: &names,
+            resolved: Some(&resolved),
+        };
+        let known_body = known.then_some(scan::Known {
+            at: before.len(),
+            len: body.len(),
+        });
+        scan_known("a/b/index.html", &html, &cx, known_body).unwrap()
+    }
+
+    /// A body as the Markdown stage writes one: a citation, an auto-link, a Markdown link
+    /// (one of the site's own, one not), a heading with an id, a footnote, a table.
+    const BODY: &str = concat!(
+        "<h2 id=\"bg\">Background</h2>\n<p><sup class=\"cite\">",
+        "<a href=\"/sub/source/#p17\" id=\"cite-1\" data-n=\"17\" title=\"t &amp; u\">",
+        "\u{b6}17</a></sup> <a class=\"xref\" href=\"/sub/y/\">Y</a> ",
+        "<a href=\"/sub/x/#a\" title=\"x\">x</a> <a href=\"https://example.org/?a=1&amp;b=2\">o</a>",
+        "<sup class=\"footnote-reference\"><a href=\"#n\">1</a></sup></p>\n",
+        "<table><thead><tr><th style=\"text-align: left\">a</th></tr></thead></table>\n",
+        "<div class=\"footnote-definition\" id=\"n\"><sup class=\"footnote-definition-label\">",
+        "1</sup>\n<p>note &lt;b&gt;</p>\n</div>\n",
+    );
+
+    #[test]
+    fn a_body_is_read_as_it_is_written_where_html_is_read_at_the_top_level() {
+        let whole = scan_body("<p>", BODY, false);
+        let known = scan_body("<p>", BODY, true);
+        assert_eq!(known.ids, whole.ids);
+        assert_eq!(known.links, whole.links);
+        assert_eq!(known.external, whole.external);
+        assert_eq!(known.rewritten, whole.rewritten);
+        // What was compared is the real thing.
+        for id in ["bg", "cite-1", "n", "after"] {
+            assert!(whole.ids.contains(id), "{id}: {:?}", whole.ids);
+        }
+        assert_eq!(whole.links.len(), 5, "{:?}", whole.links);
+        assert_eq!(whole.external, ["https://example.org/?a=1&b=2"]);
+        let page = String::from_utf8(whole.rewritten.unwrap()).unwrap();
+        assert!(
+            page.contains("<a href=\"../../source/index.html#p17\" id=\"cite-1\" data-n=\"17\""),
+            "{page}"
+        );
+        assert!(
+            page.contains("<a class=\"xref\" href=\"../../y/index.html\">"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<a href=\"../../x/index.html#a\" title=\"x\">"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn a_body_is_read_whole_where_it_is_not_read_at_the_top_level_or_not_as_written() {
+        // A tag written otherwise than a body writes its tags ends the reading as a body:
+        // the rest is read whole, and the id in it is found.
+        let odd = "<p><em>x</em><b\tid=\"odd\">y</b></p>";
+        assert!(scan_body("<p>", odd, false).ids.contains("odd"));
+        assert!(scan_body("<p>", odd, true).ids.contains("odd"));
+        // A tag that changes how what follows is read ends the body's reading: after it the
+        // page is read whole.
+        let script = "<p><script>var a = '<a id=\"no\">';</script><i id=\"yes\">y</i>";
+        for known in [false, true] {
+            let found = scan_body("<p>", script, known);
+            assert!(
+                !found.ids.contains("no") && found.ids.contains("yes"),
+                "{known}"
+            );
+        }
+        // Where the body would not be read at the top level, it is read whole.
+        let hidden = "<p><a href=\"/sub/x/\" id=\"cite-1\">x</a></p>";
+        for before in ["<svg><desc>", "<select><p>", "<p title=\"", "<!-- "] {
+            let known = scan_body(before, hidden, true);
+            let whole = scan_body(before, hidden, false);
+            assert_eq!(known.ids, whole.ids, "{before}");
+            assert_eq!(known.links, whole.links, "{before}");
+            assert_eq!(known.rewritten, whole.rewritten, "{before}");
+        }
+    }
+
     #[test]
     fn links_resolved_ahead_are_looked_up_not_resolved() {
         // A resolution that the scan would not make shows that the lookup was used.
@@ -1341,7 +1539,7 @@ mod tests {
             let r = ahead.then_some(&resolved);
             let scans = files
                 .iter_mut()
-                .map(|f| scan_file(f, "/sub/", true, &known, r))
+                .map(|f| scan_file(f, "/sub/", true, &known, r, None))
                 .collect();
             let mut diags = Vec::new();
             let mut index = LinkIndex::default();

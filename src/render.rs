@@ -529,7 +529,8 @@ pub type PageViews<'a> = &'a (dyn Fn(crate::model::PageId, bool) -> Value + Sync
 
 /// Takes each rendered file as soon as it is made, and returns what is kept of it (`build`
 /// stages it into the output dir and keeps only its path).
-pub type Sink<'a> = &'a (dyn Fn(OutputFile) -> OutputFile + Sync);
+/// It is told the page's body, as the page's view holds it, if the file is a page's.
+pub type Sink<'a> = &'a (dyn Fn(OutputFile, Option<&str>) -> OutputFile + Sync);
 
 /// Renders every page and section, plus `404.html` when the theme has one.
 /// Pages whose content file has errors are skipped: rendering them would only add errors
@@ -781,12 +782,13 @@ pub fn render_some(
             ctx.insert_value("head", head);
             // Room for the page's body and about as much again of template, so that few pages
             // grow their buffer (each growth copies it).
-            let room = ctx
+            // Held apart from the context (which a failed render may replace) for the sink.
+            let content = ctx
                 .get(job.key)
                 .and_then(|v| v.get_from_path("content"))
-                .and_then(Value::as_str)
-                .map_or(0, str::len)
-                + 8192;
+                .filter(|c| c.as_str().is_some())
+                .cloned();
+            let room = content.as_ref().and_then(Value::as_str).map_or(0, str::len) + 8192;
             let render = |ctx: &Context| {
                 crate::guard::page(job.file, "the template", || {
                     // Into bytes, which is what is written: no UTF-8 check of Tera's output.
@@ -813,7 +815,10 @@ pub fn render_some(
                         bytes,
                     };
                     match sink {
-                        Some(sink) => sink(file(bytes)),
+                        Some(sink) => sink(
+                            file(bytes),
+                            job.page.and(content.as_ref().and_then(Value::as_str)),
+                        ),
                         None => {
                             // Held until the write: without the slack of its buffer.
                             bytes.shrink_to_fit();
@@ -856,7 +861,7 @@ pub fn render_some(
     if only.is_none() {
         match render_404(tera, site, templates) {
             Some(Ok(f)) => out.push(match sink {
-                Some(sink) => sink(f),
+                Some(sink) => sink(f, None),
                 None => f,
             }),
             Some(Err(d)) => diags.push(d),

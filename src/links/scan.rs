@@ -106,16 +106,68 @@ impl std::fmt::Display for Ambiguous {
     }
 }
 
+/// A stretch of a page, from `at` and `len` bytes long, that is a body as the Markdown stage
+/// writes it without raw HTML: every `<` in it starts a tag (text and attribute values have
+/// theirs escaped), tags are written `<name attr="value" …>` (values double-quoted, one
+/// space apart), and no tag without attributes and no end tag holds an id or a URL. If the
+/// scan meets it where HTML is read at its top level (its text, outside foreign content,
+/// `<select>` and `<frameset>`), it reads only its tags with attributes, and its links
+/// `<a href="…"` and `<a class="xref" href="…"` by their `href` ([`Visit::own`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Known {
+    pub at: usize,
+    pub len: usize,
+}
+
+/// What [`start_tags_known`] hands over.
+pub trait Visit {
+    fn tag(&mut self, tag: &StartTag<'_>);
+    /// A link of a [`Known`] stretch, by the positions of its `href` value and of its `id`
+    /// value if `" id="` follows the `href`; `false` to have its tag read as any other.
+    fn own(&mut self, href: Range<usize>, id: Option<Range<usize>>) -> bool;
+    /// Whether [`Visit::tag`] may read an attribute of this name (ASCII, as written).
+    fn reads(&self, attribute: &[u8]) -> bool;
+}
+
+/// A closure as a [`Visit`] that reads every tag as any other (for tests).
+#[cfg(test)]
+struct Each<F>(F);
+
+#[cfg(test)]
+impl<F: FnMut(&StartTag<'_>)> Visit for Each<F> {
+    fn tag(&mut self, tag: &StartTag<'_>) {
+        (self.0)(tag);
+    }
+    fn own(&mut self, _: Range<usize>, _: Option<Range<usize>>) -> bool {
+        false
+    }
+    fn reads(&self, _: &[u8]) -> bool {
+        true
+    }
+}
+
 /// Calls `each` for every start tag of `html`, in order.
-pub fn start_tags(html: &str, mut each: impl FnMut(&StartTag<'_>)) -> Result<(), Ambiguous> {
+#[cfg(test)]
+pub fn start_tags(html: &str, each: impl FnMut(&StartTag<'_>)) -> Result<(), Ambiguous> {
+    start_tags_known(html, None, &mut Each(each))
+}
+
+/// Hands `visit` every start tag of `html`, in order, but within `known` (if the scan meets
+/// it where it may be read so) only what [`Known`] says.
+pub fn start_tags_known(
+    html: &str,
+    known: Option<Known>,
+    visit: &mut dyn Visit,
+) -> Result<(), Ambiguous> {
     let mut scanner = Scanner {
         html,
         b: html.as_bytes(),
         attrs: Vec::new(),
         ns: vec![Ns::Html],
         guard: Guard::Default,
+        known: known.filter(|k| k.at.checked_add(k.len).is_some_and(|end| end <= html.len())),
     };
-    scanner.run(&mut each)
+    scanner.run(visit)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,6 +300,13 @@ impl Name {
     fn switches_text(self) -> bool {
         self.text() != Text::Data
     }
+
+    /// Whether a start tag of this name, met at the top level of HTML, leaves the scan
+    /// there, reading text.
+    fn keeps_the_top_level(self) -> bool {
+        !matches!(self, Name::Svg | Name::Math | Name::Select | Name::Frameset)
+            && !self.switches_text()
+    }
 }
 
 fn is_ws(c: u8) -> bool {
@@ -356,6 +415,34 @@ fn read_tag(b: &[u8], name_start: usize, mut attrs: Option<&mut Vec<Attr>>) -> O
                 push(name, Some(value..i), i);
             }
         }
+    }
+}
+
+/// Whether `attrs`, what follows a tag's name up to the end of its stretch, are attributes
+/// as a body writes them (` name="value"`, each value without `"`) up to the tag's `>`, none
+/// of a name that `visit` reads. `false` for anything written otherwise.
+fn reads_none(attrs: &[u8], visit: &dyn Visit) -> bool {
+    let mut i = 0;
+    loop {
+        match attrs.get(i) {
+            Some(b'>') => return true,
+            Some(b' ') => i += 1,
+            _ => return false,
+        }
+        let name = i;
+        while attrs
+            .get(i)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-')
+        {
+            i += 1;
+        }
+        if i == name || visit.reads(&attrs[name..i]) || attrs.get(i..i + 2) != Some(b"=\"") {
+            return false;
+        }
+        let Some(len) = memchr(b'"', &attrs[i + 2..]) else {
+            return false;
+        };
+        i += 2 + len + 1;
     }
 }
 
@@ -480,9 +567,11 @@ struct Scanner<'a> {
     attrs: Vec<Attr>,
     ns: Vec<Ns>,
     guard: Guard,
+    /// Not met yet.
+    known: Option<Known>,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn current_ns(&self) -> Ns {
         self.ns.last().copied().unwrap_or(Ns::Html)
     }
@@ -498,7 +587,7 @@ impl Scanner<'_> {
         }
     }
 
-    fn run(&mut self, each: &mut dyn FnMut(&StartTag<'_>)) -> Result<(), Ambiguous> {
+    fn run(&mut self, visit: &mut dyn Visit) -> Result<(), Ambiguous> {
         let b = self.b;
         let mut i = 0;
         let mut text = Text::Data;
@@ -537,14 +626,24 @@ impl Scanner<'_> {
                 }
             }
             // Data.
-            let Some(lt) = memchr(b'<', &b[i..]).map(|lt| i + lt) else {
+            let lt = memchr(b'<', &b[i..]).map(|lt| i + lt);
+            if let Some(known) = self.known
+                && i <= known.at
+                && lt.is_none_or(|lt| lt >= known.at)
+                && self.at_top_level()
+            {
+                self.known = None;
+                i = self.read_known(known, visit)?;
+                continue;
+            }
+            let Some(lt) = lt else {
                 return Ok(());
             };
             let Some(&next) = b.get(lt + 1) else {
                 return Ok(());
             };
             if next.is_ascii_alphabetic() {
-                let Some((end, after)) = self.start_tag(lt, each)? else {
+                let Some((end, after)) = self.start_tag(lt, visit)? else {
                     return Ok(());
                 };
                 i = end;
@@ -582,6 +681,78 @@ impl Scanner<'_> {
         }
     }
 
+    /// Reads `known`, which the scan has just met where HTML is read at its top level (see
+    /// [`Known`]). Returns where the scan goes on, as on any page: the end of the stretch,
+    /// or the first `<` in it that is not as the stretch is written (which cannot be, but
+    /// costs nothing to allow for).
+    fn read_known(&mut self, known: Known, visit: &mut dyn Visit) -> Result<usize, Ambiguous> {
+        const LINK: &[u8] = b"<a href=\"";
+        const AUTO_LINK: &[u8] = b"<a class=\"xref\" href=\"";
+        const ID: &[u8] = b"\" id=\"";
+        let b = self.b;
+        let end = known.at + known.len;
+        let mut i = known.at;
+        while let Some(lt) = memchr(b'<', &b[i..end]).map(|lt| i + lt) {
+            let tag = &b[lt..end];
+            // An end tag, which changes nothing at the top level.
+            if tag.get(1) == Some(&b'/') {
+                i = lt + 2;
+                continue;
+            }
+            if let Some(open) = [LINK, AUTO_LINK].into_iter().find(|o| tag.starts_with(o)) {
+                let start = lt + open.len();
+                let Some(len) = memchr(b'"', &b[start..end]) else {
+                    return Ok(lt);
+                };
+                let href = start..start + len;
+                let id = match b[href.end..end].starts_with(ID) {
+                    true => {
+                        let from = href.end + ID.len();
+                        let Some(len) = memchr(b'"', &b[from..end]) else {
+                            return Ok(lt);
+                        };
+                        Some(from..from + len)
+                    }
+                    false => None,
+                };
+                if visit.own(href.clone(), id) {
+                    i = href.end;
+                    continue;
+                }
+            } else {
+                let name_len = tag[1..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .unwrap_or(tag.len() - 1);
+                let name = &tag[1..1 + name_len];
+                // No name of fewer than three letters changes how what follows is read.
+                if name.is_empty() || name.len() > 2 && !Name::of(name).keeps_the_top_level() {
+                    return Ok(lt);
+                }
+                match tag.get(1 + name_len) {
+                    // Without attributes, or with none that `visit` reads: nothing to read.
+                    Some(b'>') => {
+                        i = lt + 1;
+                        continue;
+                    }
+                    Some(b' ') if reads_none(&tag[1 + name_len..], &*visit) => {
+                        i = lt + 1;
+                        continue;
+                    }
+                    Some(b' ') => {}
+                    _ => return Ok(lt),
+                }
+            }
+            // A tag with attributes, read as on any page (by its name, it changes nothing).
+            match self.start_tag(lt, visit)? {
+                Some((after, _)) if after < end => i = after,
+                Some((after, _)) => return Ok(after),
+                None => return Ok(b.len()),
+            }
+        }
+        Ok(end)
+    }
+
     /// After `<!` at `at`: a comment, DOCTYPE, CDATA section or bogus comment. Where it
     /// ends, or `None` if it runs to the end of the page.
     fn markup_declaration(&self, at: usize) -> Option<usize> {
@@ -616,12 +787,12 @@ impl Scanner<'_> {
         memchr(b'>', &b[at..]).map(|gt| at + gt + 1)
     }
 
-    /// The start tag at `lt`: hands it to `each` and says where it ends and what text
+    /// The start tag at `lt`: hands it to `visit` and says where it ends and what text
     /// follows; `None` if the page ends inside it.
     fn start_tag(
         &mut self,
         lt: usize,
-        each: &mut dyn FnMut(&StartTag<'_>),
+        visit: &mut dyn Visit,
     ) -> Result<Option<(usize, Text)>, Ambiguous> {
         let b = self.b;
         let mut attrs = std::mem::take(&mut self.attrs);
@@ -640,7 +811,7 @@ impl Scanner<'_> {
         };
         let result = self.start_tag_feedback(name, &start);
         if result.is_ok() {
-            each(&start);
+            visit.tag(&start);
         }
         self.attrs = attrs;
         result.map(|text| Some((tag.end, text)))

@@ -13,6 +13,7 @@ use dossier::config::{self, Overrides};
 use dossier::load;
 
 use crate::fuzz::targets::link_oracle::compare;
+use crate::support::run_in;
 
 #[test]
 fn the_scanner_reads_every_page_of_the_shipped_dossier_as_lol_html_did() {
@@ -156,4 +157,124 @@ fn the_scanner_reads_hand_written_pages_as_lol_html_did() {
         }
     }
     assert_eq!(refused, 3);
+}
+
+/// The Markdown of a page with every kind of link and id a body can hold.
+const RICH_BODY: &str = r#"## Background {.note}
+
+Alice talked with Bob in the City [¶2], and again [¶1, 3]: "Nous avançons" [¶3].
+
+See [Bob's page](@/actors/bob.md "Bob & co"), [the talk](@/talks/meeting.md),
+[a site](https://example.com/?a=1&b=2 "Title <here>"), [mail](mailto:a@example.org),
+[up](../), [rooted](/sub/actors/bob/), [here](#background), [a query](?x=1), <https://auto.example/>.
+
+![A map *of* the City](/sub/locations/city/ "The & map")
+
+Footnote[^n] and again[^n], code `<a href="/x">` and `&amp;`.
+
+[^n]: A note with a [link](https://example.org/x) and Bob.
+
+| a | b |
+|:-|-:|
+| 1 < 2 | `<b id="no">` |
+
+- [ ] to do
+- [x] done
+
+> [!CONTEXT]
+> Context with a [link](@/locations/city.md).
+
+```html
+<a href="/sub/in-code/" id="in-code">not a link</a>
+```
+
+### Again {#again}
+"#;
+
+/// A streaming build reads each page's body as the Markdown stage writes it (only its tags
+/// with attributes, its links by their `href`); a build in memory reads every page whole.
+/// Their pages are the same, byte for byte: on a page with every kind of link and id a body
+/// can hold, with relative links and without, and on the shipped dossier.
+#[test]
+fn pages_read_by_their_bodies_are_the_pages_read_whole() {
+    let fixture = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&crate::support::fixtures().join("base"), fixture.path());
+    let alice = fixture.path().join("content/actors/alice.md");
+    let src = std::fs::read_to_string(&alice).unwrap();
+    let front = &src[..src.rfind("+++").unwrap() + 4];
+    std::fs::write(&alice, format!("{front}{RICH_BODY}")).unwrap();
+    let toml = fixture.path().join("site.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+    let mut compared = 0;
+    for (root, relative) in [
+        (fixture.path(), false),
+        (fixture.path(), true),
+        (repo, true),
+    ] {
+        if root == fixture.path() {
+            let relative_links = format!("relative_links = {relative}");
+            let edited = config.replace("relative_links = false", &relative_links);
+            std::fs::write(
+                &toml,
+                edited.replace("[[sides]]", "search = false\n\n[[sides]]"),
+            )
+            .unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let public = out.path().join("public");
+        let built = run_in(root, &["build", "--output-dir", public.to_str().unwrap()]);
+        assert_eq!(built.status, 0, "{}", built.stderr);
+        assert!(!built.stderr.contains("warning"), "{}", built.stderr);
+        let streamed = crate::support::published(&public);
+
+        let opts = BuildOptions {
+            root: root.to_path_buf(),
+            defer_search: true,
+            ..BuildOptions::default()
+        };
+        let in_memory = dossier::build::render_site(&opts).unwrap_or_else(|d| {
+            panic!(
+                "{:?}",
+                d.iter().map(|d| d.render(false)).collect::<Vec<_>>()
+            )
+        });
+        let mut pages = 0;
+        for f in in_memory.files.iter().filter(|f| f.path.ends_with(".html")) {
+            let written = streamed
+                .get(&f.path)
+                .unwrap_or_else(|| panic!("{} not written", f.path));
+            assert!(
+                written == &f.bytes,
+                "{} differs:\n{}\n---\n{}",
+                f.path,
+                String::from_utf8_lossy(written),
+                String::from_utf8_lossy(&f.bytes)
+            );
+            pages += 1;
+        }
+        assert!(pages >= 9, "{pages}");
+        compared += pages;
+        if root == fixture.path() {
+            // What was compared is the real thing: the rich page, its links as each build
+            // writes them.
+            let page = String::from_utf8_lossy(&streamed["actors/alice/index.html"]).into_owned();
+            let cite = if relative {
+                r#"<a href="../../source/index.html#p2" id="cite-1""#
+            } else {
+                r#"<a href="/sub/source/#p2" id="cite-1""#
+            };
+            for part in [
+                cite,
+                r#"id="background""#,
+                r#"id="again""#,
+                "footnote-definition",
+                "in-code",
+            ] {
+                assert!(page.contains(part), "{part} not in\n{page}");
+            }
+        }
+    }
+    assert!(compared > 80, "{compared}");
 }
