@@ -357,6 +357,8 @@ fn the_default_theme_builds_a_site_without_a_home_section() {
     assert_eq!(r.status, 0, "{}", r.stderr);
     let home = site.read("public/index.html");
     assert!(home.contains("<h1>No home</h1>"), "{home}");
+    // No map, timeline or graph: no heading for them either.
+    assert!(!home.contains("glance"), "{home}");
 }
 
 /// The list of places to go on the 404 page.
