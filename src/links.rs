@@ -1009,6 +1009,10 @@ pub fn scan_file(
         })
     });
     let mut scanned = scan_known(&f.path, &html, &cx, known_body);
+    #[cfg(debug_assertions)]
+    if known_body.is_some() {
+        assert_read_whole_agrees(&f.path, &html, &cx, &scanned);
+    }
     // The rewritten HTML replaces the original at once, so a page is never held twice.
     if let Ok(Scanned { rewritten, .. }) = &mut scanned
         && let Some(html) = rewritten.take()
@@ -1016,6 +1020,34 @@ pub fn scan_file(
         f.bytes = html;
     }
     FileScan(Some(scanned))
+}
+
+/// In a debug build (the tests'), every page whose body was read as written is read whole
+/// too, and what was found must be the same: every build of every test checks the
+/// invariant the reading as written rests on (ARCHITECTURE.md), on whatever its bodies hold.
+#[cfg(debug_assertions)]
+fn assert_read_whole_agrees(
+    page: &str,
+    html: &str,
+    cx: &ScanContext,
+    as_written: &Result<Scanned, String>,
+) {
+    type Found<'s> = (
+        &'s Names,
+        &'s [Arc<str>],
+        &'s [String],
+        &'s [String],
+        &'s Option<Vec<u8>>,
+    );
+    fn found(s: &Scanned) -> Found<'_> {
+        (&s.ids, &s.links, &s.external, &s.removed, &s.rewritten)
+    }
+    let whole = scan(page, html, cx);
+    assert_eq!(
+        as_written.as_ref().map(found),
+        whole.as_ref().map(found),
+        "{page}: its body read as written and the page read whole differ"
+    );
 }
 
 /// Where `body` first occurs in `page`; `None` if nowhere, or if `body` is empty. Found by
