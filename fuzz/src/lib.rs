@@ -13,7 +13,9 @@
 //!   [`schemes_checked`]), and well-formed sitemap.xml and atom.xml.
 //!
 //! - the links stage's HTML scanner reads a page as lol_html, the rewriter it replaced, did
-//!   ([`link_oracle`]: the same ids, links and written bytes).
+//!   ([`link_oracle`]: the same ids, links and written bytes);
+//! - a body as the Markdown stage writes it is read the same as written and whole
+//!   (`page_body`, [`bodies_read_as_written`]).
 //!
 //! Only `dossier`, `lol_html`, `serde_json` and `roxmltree` are used, all of which the main
 //! package's tests can use too.
@@ -21,11 +23,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use dossier::build::{BuildOptions, Built, render_in_memory};
+use dossier::build::{self, BuildOptions, Built, render_in_memory};
 use dossier::config::{self, Config, Overrides};
 use dossier::diagnostics::Diagnostic;
 use dossier::frontmatter::{self, ActorFm, LocationFm, PlainFm, SectionFm, TalkFm};
 use dossier::load::{Loaded, TextFile};
+use dossier::model::{self, ModelOptions};
+use dossier::{links, markdown, render};
 
 #[allow(dead_code)]
 pub mod inert;
@@ -404,7 +408,47 @@ pub fn page_body(data: &[u8]) {
 
 fn page(body: &str, rel: &str) {
     let text = format!("+++\ntitle = \"Fuzz\"\n+++\n{body}");
-    build_with(rel, text);
+    build_with(rel, text.clone());
+    bodies_read_as_written(rel, text);
+}
+
+/// Every page's body, as the Markdown stage writes it, read by the links stage as written
+/// and whole, inside a page: the same ids, links and bytes (what a streaming build relies on,
+/// `links::scan::Known`).
+fn bodies_read_as_written(rel: &str, text: String) {
+    let config = base_config();
+    if config.markdown.unsafe_html {
+        return;
+    }
+    let file = TextFile {
+        path: Path::new("content").join(rel),
+        rel: rel.to_string(),
+        text,
+    };
+    let content = loaded(Some(file)).content;
+    let mut diags = Vec::new();
+    let site = model::build(config, content, &[], ModelOptions::default(), &mut diags);
+    let (bodies, _, _) = build::render_bodies(&site);
+    let known: links::Names = site
+        .pages
+        .iter()
+        .map(|p| render::output_path(&p.doc.path))
+        .collect();
+    for (page, body) in site.pages.iter().zip(&bodies) {
+        let html = body.html_with_tips(|c| std::borrow::Cow::Owned(markdown::cite_tip(&site, c)));
+        let path = render::output_path(&page.doc.path);
+        let frame = (
+            "<main><p>",
+            html.as_str(),
+            "</p></main><a href=\"/\">home</a>",
+        );
+        let urls = build::own_urls(&site);
+        if let Some(differ) =
+            links::body_reading_differs(&path, frame, &site.config.base_path, urls, &known)
+        {
+            panic!("{differ}");
+        }
+    }
 }
 
 /// Where `page_file` puts its input, chosen by its first byte: each schema once.
