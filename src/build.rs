@@ -731,7 +731,7 @@ pub fn own_urls(site: &Site) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The output path of every page and section.
-fn page_outputs(site: &Site) -> impl Iterator<Item = String> + '_ {
+pub fn page_outputs(site: &Site) -> impl Iterator<Item = String> + '_ {
     site.pages
         .iter()
         .map(|p| &p.doc.path)

@@ -618,17 +618,18 @@ struct Pass<'p> {
 /// A link's target, whether the check needs it, and [`Resolved`]'s own string for it.
 type Looked<'v> = (&'v str, Option<Cow<'v, str>>, bool, Option<&'v Arc<str>>);
 
-impl Pass<'_> {
-    /// The page up to `at` with its changes, to add the next change to.
-    fn out_to(&mut self, at: usize) -> &mut Vec<u8> {
-        let html = self.html;
-        let out = self
-            .found
-            .rewritten
-            .get_or_insert_with(|| Vec::with_capacity(html.len() + html.len() / 8));
-        out.extend_from_slice(&html.as_bytes()[self.copied..at]);
-        out
-    }
+/// `html` up to `at` with its changes (`rewritten`, which holds it up to `copied`), to add
+/// the next change to. A function of the fields it needs rather than a method of [`Pass`],
+/// so that a change can be written from `Pass`'s other fields while it is borrowed.
+fn out_to<'o>(
+    rewritten: &'o mut Option<Vec<u8>>,
+    html: &str,
+    copied: usize,
+    at: usize,
+) -> &'o mut Vec<u8> {
+    let out = rewritten.get_or_insert_with(|| Vec::with_capacity(html.len() + html.len() / 8));
+    out.extend_from_slice(&html.as_bytes()[copied..at]);
+    out
 }
 
 impl scan::Visit for Pass<'_> {
@@ -706,14 +707,14 @@ impl scan::Visit for Pass<'_> {
             }
         }
         if !self.edits.is_empty() {
-            let (edits, values) = (
-                std::mem::take(&mut self.edits),
-                std::mem::take(&mut self.values),
+            let out = out_to(
+                &mut self.found.rewritten,
+                self.html,
+                self.copied,
+                tag.range.start,
             );
-            let out = self.out_to(tag.range.start);
-            write_tag(out, tag, &edits, &values);
+            write_tag(out, tag, &self.edits, &self.values);
             self.copied = tag.range.end;
-            (self.edits, self.values) = (edits, values);
         }
     }
 
@@ -733,13 +734,12 @@ impl scan::Visit for Pass<'_> {
                 .insert(decode_references(&html[id]).into_owned());
         }
         if self.cx.rewrite {
-            let mut values = std::mem::take(&mut self.values);
-            values.clear();
-            self.from.write(&r.file, r.anchor.as_deref(), &mut values);
-            let out = self.out_to(href.start);
-            escape_attribute(out, &values);
+            self.values.clear();
+            self.from
+                .write(&r.file, r.anchor.as_deref(), &mut self.values);
+            let out = out_to(&mut self.found.rewritten, html, self.copied, href.start);
+            escape_attribute(out, &self.values);
             self.copied = href.end;
-            self.values = values;
         }
         if r.check {
             self.found.links.push(Arc::clone(url));
@@ -1425,15 +1425,25 @@ mod tests {
     /// `html` scanned as `page` of a site under `/sub/` where `x/index.html` is known to
     /// exist, with the links of `OWN_URLS` resolved ahead or not.
     fn scan_resolved(page: &str, html: &str, ahead: bool) -> Scanned {
-        let known = Names::from_iter(["x/index.html".to_string()]);
-        let resolved = Resolved::new(OWN_URLS.map(String::from), "/sub/", &known);
+        scan_resolved_known(page, html, ahead, None)
+    }
+
+    /// [`scan_resolved`], reading `known` as a body.
+    fn scan_resolved_known(
+        page: &str,
+        html: &str,
+        ahead: bool,
+        known: Option<scan::Known>,
+    ) -> Scanned {
+        let names = Names::from_iter(["x/index.html".to_string()]);
+        let resolved = Resolved::new(OWN_URLS.map(String::from), "/sub/", &names);
         let cx = ScanContext {
             base_path: "/sub/",
             rewrite: true,
-            known: &known,
+            known: &names,
             resolved: ahead.then_some(&resolved),
         };
-        scan(page, html, &cx).unwrap()
+        scan_known(page, html, &cx, known).unwrap()
     }
 
     #[test]
@@ -1480,19 +1490,11 @@ mod tests {
     /// site's own links resolved ahead.
     fn scan_body(before: &str, body: &str, known: bool) -> Scanned {
         let html = format!("{before}{body}</p></svg><p id=after><a href=\"/sub/y/\">y</a>");
-        let names = Names::from_iter(["x/index.html".to_string()]);
-        let resolved = Resolved::new(OWN_URLS.map(String::from), "/sub/", &names);
-        let cx = ScanContext {
-            base_path: "/sub/",
-            rewrite: true,
-            known: &names,
-            resolved: Some(&resolved),
-        };
         let known_body = known.then_some(scan::Known {
             at: before.len(),
             len: body.len(),
         });
-        scan_known("a/b/index.html", &html, &cx, known_body).unwrap()
+        scan_resolved_known("a/b/index.html", &html, true, known_body)
     }
 
     /// A body as the Markdown stage writes one: a citation, an auto-link, a Markdown link

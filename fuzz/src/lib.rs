@@ -429,11 +429,7 @@ fn bodies_read_as_written(rel: &str, text: String) {
     let mut diags = Vec::new();
     let site = model::build(config, content, &[], ModelOptions::default(), &mut diags);
     let (bodies, _, _) = build::render_bodies(&site);
-    let known: links::Names = site
-        .pages
-        .iter()
-        .map(|p| render::output_path(&p.doc.path))
-        .collect();
+    let known: links::Names = build::page_outputs(&site).collect();
     for (page, body) in site.pages.iter().zip(&bodies) {
         let html = body.html_with_tips(|c| std::borrow::Cow::Owned(markdown::cite_tip(&site, c)));
         let path = render::output_path(&page.doc.path);
