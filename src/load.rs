@@ -111,9 +111,11 @@ fn walk(root: &Path, canonical_root: &Path, dir: &str, diags: &mut Vec<Diagnosti
     let mut files = Vec::new();
     let mut walker = walkdir::WalkDir::new(&base)
         .follow_links(true)
-        .sort_by_file_name()
+        // As `sort_by_file_name`, whose `file_name()` parses each path again at every
+        // comparison (most of the walk's time in a 10,000-file folder).
+        .sort_by(|a, b| name_bytes(a).cmp(name_bytes(b)))
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || name_bytes(e).first() != Some(&b'.'));
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -135,12 +137,12 @@ fn walk(root: &Path, canonical_root: &Path, dir: &str, diags: &mut Vec<Diagnosti
                 continue;
             }
         };
-        let rel_to_root = entry.path().strip_prefix(root).unwrap_or(entry.path());
         if entry.path_is_symlink() {
             let inside = std::fs::canonicalize(entry.path())
                 .map(|target| target.starts_with(canonical_root))
                 .unwrap_or(false);
             if !inside {
+                let rel_to_root = entry.path().strip_prefix(root).unwrap_or(entry.path());
                 diags.push(
                     Diagnostic::error("a symbolic link leads outside the site")
                         .in_file(rel_to_root)
@@ -157,14 +159,64 @@ fn walk(root: &Path, canonical_root: &Path, dir: &str, diags: &mut Vec<Diagnosti
         if !entry.file_type().is_file() {
             continue;
         }
-        if let Ok(rel) = entry.path().strip_prefix(&base) {
-            files.push(slash_path(rel));
+        if let Some(rel) = rel_path(entry.path(), &base) {
+            files.push(rel);
         }
     }
     files
 }
 
+/// The file name of a walked entry, as bytes: what `DirEntry::file_name` gives, without
+/// parsing the path (walkdir makes each entry's path by joining its name to its folder's).
+#[cfg(unix)]
+fn name_bytes(e: &walkdir::DirEntry) -> &[u8] {
+    use std::os::unix::ffi::OsStrExt;
+    let path = e.path().as_os_str().as_bytes();
+    match memchr::memrchr(b'/', path) {
+        Some(i) if i + 1 < path.len() => &path[i + 1..],
+        _ => e.file_name().as_bytes(),
+    }
+}
+
+#[cfg(not(unix))]
+fn name_bytes(e: &walkdir::DirEntry) -> &[u8] {
+    e.file_name().as_encoded_bytes()
+}
+
+/// `path` relative to `base`, with `/` separators (`None` if it is not under it).
+fn rel_path(path: &Path, base: &Path) -> Option<String> {
+    // walkdir makes each path by joining names to `base`: on Unix the text after `base/`
+    // is the answer when `slash_path` would keep it as it is, without parsing either path.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let rest = path
+            .as_os_str()
+            .as_bytes()
+            .strip_prefix(base.as_os_str().as_bytes())
+            .and_then(|r| r.strip_prefix(b"/"))
+            .and_then(|r| std::str::from_utf8(r).ok());
+        if let Some(rest) = rest.filter(|r| is_plain_relative(r)) {
+            return Some(rest.to_owned());
+        }
+    }
+    path.strip_prefix(base).ok().map(slash_path)
+}
+
+/// A relative path with no empty, `.` or `..` component: its components joined with `/`
+/// are itself.
+#[cfg(unix)]
+fn is_plain_relative(s: &str) -> bool {
+    !s.is_empty() && s.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
 fn slash_path(p: &Path) -> String {
+    // A path walkdir joined holds no `.`, `..` or doubled separators: on Unix its text is
+    // already the answer.
+    #[cfg(unix)]
+    if let Some(s) = p.to_str().filter(|s| is_plain_relative(s)) {
+        return s.to_owned();
+    }
     p.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
@@ -341,5 +393,91 @@ mod tests {
         assert_eq!(d.message, "the file is not valid UTF-8 (byte 0xE9)");
         let loc = d.location.unwrap();
         assert_eq!((loc.line, loc.col), (2, 13));
+    }
+
+    #[test]
+    fn files_are_walked_in_the_order_of_their_names_folder_by_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // `-` and `.` sort before `/`; a folder's files come before a later sibling's.
+        for f in [
+            "content/a/z.md",
+            "content/a-b/y.md",
+            "content/a.md",
+            "content/B.md",
+            "content/b/c/d.md",
+            "content/é.md",
+            "content/ab.md",
+            "content/a/b/x.md",
+        ] {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let mut diags = Vec::new();
+        let walked = walk(root, root, "content", &mut diags);
+        assert!(diags.is_empty());
+        // What walkdir's own `sort_by_file_name` gives, with paths made from components.
+        let expected: Vec<String> = walkdir::WalkDir::new(root.join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(root.join("content")).unwrap();
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect();
+        assert_eq!(walked, expected);
+        assert_eq!(
+            walked,
+            [
+                "B.md", "a/b/x.md", "a/z.md", "a-b/y.md", "a.md", "ab.md", "b/c/d.md", "é.md"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_path_is_written_with_slashes_between_its_components() {
+        for (path, slashed) in [
+            ("a/b.md", "a/b.md"),
+            ("a.md", "a.md"),
+            ("", ""),
+            ("a//b.md", "a/b.md"),
+            ("a/./b.md", "a/b.md"),
+            ("./a.md", "./a.md"),
+            ("a/../b.md", "a/../b.md"),
+            ("a/b/", "a/b"),
+        ] {
+            assert_eq!(slash_path(Path::new(path)), slashed, "{path}");
+            // Under a folder: what its components relative to the folder give.
+            for base in ["site/content", "./content", "/abs/content"] {
+                let under = format!("{base}/{path}");
+                let by_components = Path::new(&under)
+                    .strip_prefix(base)
+                    .unwrap()
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let rel = rel_path(Path::new(&under), Path::new(base));
+                assert_eq!(rel, Some(by_components), "{under}");
+            }
+        }
+        assert_eq!(
+            rel_path(Path::new("site/content"), Path::new("site/content")).as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            rel_path(Path::new("site/contents/a.md"), Path::new("site/content")),
+            None
+        );
+        assert_eq!(
+            rel_path(Path::new("other/a.md"), Path::new("site/content")),
+            None
+        );
     }
 }

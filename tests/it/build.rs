@@ -332,6 +332,41 @@ fn crlf_and_byte_order_mark_simply_work() {
 }
 
 #[test]
+fn a_name_of_two_pages_is_not_linked_and_each_other_name_still_is() {
+    let site = Site::base();
+    // Carol shares Alice's alias, and repeats her own title as an alias.
+    site.write(
+        "content/actors/carol.md",
+        "+++\ntitle = \"Carol\"\nkind = \"person\"\naliases = [\"Ally\", \"Carol\"]\n+++\nCarol met Bob [¶1].\n",
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let about_names: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("so it is not linked automatically"))
+        .collect();
+    assert_eq!(
+        about_names,
+        [
+            "warning: `Ally` names 2 pages (content/actors/alice.md, content/actors/carol.md), so it is not linked automatically"
+        ],
+        "{}",
+        out.stderr
+    );
+    let bob = site.read("public/actors/bob/index.html");
+    assert!(bob.contains("<p>Bob is mentioned by Ally<sup"), "{bob}");
+    // Carol's own name, given twice, is one name of one page.
+    let carol = site.read("public/actors/carol/index.html");
+    assert!(
+        carol.contains(r#"Carol met <a class="xref" href="/sub/actors/bob/">Bob</a>"#),
+        "{carol}"
+    );
+    let alice = site.read("public/actors/alice/index.html");
+    assert!(!alice.contains("Ally</a>"), "{alice}");
+}
+
+#[test]
 fn editorial_warnings_are_separate_from_errors_and_do_not_fail_the_build() {
     let site = Site::base();
     site.write(
