@@ -874,9 +874,8 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
     })?;
     let paths = || built.files.iter().map(|f| f.path.as_str());
     let report = staging
-        .commit(paths(), |stamps| {
-            let record =
-                unchanged::record(&out, key?, &built.counts, &built.warnings, paths(), stamps)?;
+        .commit(paths(), || {
+            let record = unchanged::record(&out, key?, &built.counts, &built.warnings, paths())?;
             unchanged::marker_tail(&record)
         })
         .map_err(|d| vec![d])?;

@@ -1253,6 +1253,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_page_is_linked_from_the_texts_that_link_to_it_once_and_not_from_itself() {
+        use std::collections::BTreeSet;
+        let body = |links: &[Target]| Rendered {
+            links_to: links.to_vec(),
+            ..Rendered::default()
+        };
+        let (p, s) = (Target::Page, Target::Section);
+        let bodies = [
+            body(&[p(1), p(2), p(1), p(0)]),
+            body(&[p(0), s(0)]),
+            body(&[]),
+            body(&[p(1), p(0)]),
+        ];
+        let sections = [body(&[p(3), p(1)]), body(&[p(1), p(1)])];
+        let got = linked_from(&bodies, &sections);
+        let want: Vec<BTreeSet<Target>> = vec![
+            [p(1), p(3)].into(),
+            [p(0), p(3), s(0), s(1)].into(),
+            [p(0)].into(),
+            [s(0)].into(),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn tooltips_are_taken_out_and_put_back_byte_for_byte() {
         use std::borrow::Cow;
         let (a, b) = (Cite { source: 0, n: 3 }, Cite { source: 0, n: 12 });

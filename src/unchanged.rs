@@ -171,26 +171,21 @@ pub fn output_is(out: &Path, record: &Record, preserve: &[String]) -> bool {
 }
 
 /// The record of a build that has just written `paths` into `out`: their stamps as they are
-/// now, from `known` (taken as the files were written) or read. `None` if one cannot be read
-/// (the next build is then a full one).
+/// now. `None` if one cannot be read (the next build is then a full one).
 pub fn record<'a>(
     out: &Path,
     key: u64,
     counts: &BTreeMap<String, usize>,
     warnings: &[Diagnostic],
     paths: impl Iterator<Item = &'a str>,
-    known: &crate::write::Stamps,
 ) -> Option<Record> {
-    // In parallel: one `stat` per file not known, 100,000 of them on a large site.
+    // In parallel: one `stat` per file, 100,000 of them on a large site.
     let paths: Vec<&str> = paths.collect();
     let files = paths
         .par_iter()
         .map(|&path| {
-            let stamp = match known.get(path) {
-                Some(&stamp) => stamp,
-                None => Stamp::of(&std::fs::symlink_metadata(out.join(path)).ok()?)?,
-            };
-            Some((path.to_string(), stamp))
+            let meta = std::fs::symlink_metadata(out.join(path)).ok()?;
+            Some((path.to_string(), Stamp::of(&meta)?))
         })
         .collect::<Option<BTreeMap<String, Stamp>>>()?;
     Some(Record {
@@ -304,16 +299,7 @@ mod tests {
         std::fs::write(out.join("CNAME"), "example.org").unwrap();
         let counts = BTreeMap::from([("actor".to_string(), 1)]);
         let warnings = vec![Diagnostic::warning("w").with_help("h")];
-        let known = write::Stamps::default();
-        let record = record(
-            out,
-            7,
-            &counts,
-            &warnings,
-            ["a/index.html"].into_iter(),
-            &known,
-        )
-        .unwrap();
+        let record = record(out, 7, &counts, &warnings, ["a/index.html"].into_iter()).unwrap();
         let tail = marker_tail(&record).unwrap();
         let marker = out.join(write::MARKER);
         std::fs::write(&marker, format!("dossier build: complete\nx\n{tail}")).unwrap();

@@ -18,11 +18,6 @@ use std::sync::{Arc, Mutex, Weak};
 use crate::diagnostics::Diagnostic;
 use crate::load::io_reason;
 use crate::render::OutputFile;
-use crate::unchanged::Stamp;
-
-/// The stamps of the files a build wrote, by their paths in the output (see
-/// [`Staging::commit`]).
-pub type Stamps = rustc_hash::FxHashMap<String, Stamp>;
 
 pub const MARKER: &str = ".dossier-output";
 const MARKER_TEXT: &str = "dossier build: complete\nThis folder is written by `dossier build`; it is replaced on every build.\n";
@@ -159,9 +154,6 @@ struct Shared {
     made_out: bool,
     /// (temporary, final) paths.
     staged: Mutex<Vec<(PathBuf, PathBuf)>>,
-    /// In an output dir this build created: each file's stamp as it was written, by its
-    /// path in the output (nothing renames or touches it after).
-    stamps: Mutex<Vec<(String, Stamp)>>,
     /// Folders created for staged files.
     created: Mutex<Vec<PathBuf>>,
     unchanged: AtomicUsize,
@@ -211,7 +203,6 @@ impl Staging {
                 marker_before,
                 made_out,
                 staged: Mutex::new(Vec::new()),
-                stamps: Mutex::new(Vec::new()),
                 created: Mutex::new(Vec::new()),
                 unchanged: AtomicUsize::new(0),
                 failure: Mutex::new(None),
@@ -293,13 +284,11 @@ impl Staging {
     /// complete. A failure while staging is reported here, after undoing the staging.
     ///
     /// `tail` is called once the output is complete, for text to follow the marker's (what
-    /// the next build compares with, `unchanged`). It is given the stamps of the files
-    /// written into an output dir this build created, taken as each was written (so they
-    /// need not be read again); in any other, none (a switched file's stamp changes).
+    /// the next build compares with, `unchanged`).
     pub fn commit<'a>(
         mut self,
         produced: impl Iterator<Item = &'a str>,
-        tail: impl FnOnce(&Stamps) -> Option<String>,
+        tail: impl FnOnce() -> Option<String>,
     ) -> Result<WriteReport, Diagnostic> {
         self.finished = true;
         let shared = &self.shared;
@@ -343,12 +332,7 @@ impl Staging {
             let keep: BTreeSet<PathBuf> = produced.map(PathBuf::from).collect();
             report.removed = remove_stale(&shared.out, &keep, &shared.opts.preserve)?;
         }
-        let stamps: Stamps = if shared.made_out {
-            take(&shared.stamps).into_iter().collect()
-        } else {
-            Stamps::default()
-        };
-        let text = match tail(&stamps) {
+        let text = match tail() {
             Some(tail) => format!("{MARKER_TEXT}{tail}"),
             None => MARKER_TEXT.to_string(),
         };
@@ -414,22 +398,9 @@ impl Shared {
         } else {
             temp_name(&full)
         };
-        let written = if self.made_out {
-            write_stamped(&tmp, &f.bytes)
-        } else {
-            std::fs::write(&tmp, &f.bytes).map(|()| None)
-        };
-        match written {
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return self.record(fail("write", &full, e));
-            }
-            Ok(Some(stamp)) => {
-                if let Ok(mut stamps) = self.stamps.lock() {
-                    stamps.push((f.path.clone(), stamp));
-                }
-            }
-            Ok(None) => {}
+        if let Err(e) = std::fs::write(&tmp, &f.bytes) {
+            let _ = std::fs::remove_file(&tmp);
+            return self.record(fail("write", &full, e));
         }
         match self.staged.lock() {
             // Checked under the lock that `abort` takes: staged after it, removed here.
@@ -551,16 +522,6 @@ fn undo(temps: &[PathBuf], created: &[PathBuf]) {
     }
 }
 
-/// Writes `bytes` to the file at `path`, as `std::fs::write` does, and returns its stamp as
-/// written (`None` if the system does not tell it): one `fstat` of the open file, rather than
-/// a `stat` of its path once the build is done.
-fn write_stamped(path: &Path, bytes: &[u8]) -> std::io::Result<Option<Stamp>> {
-    use std::io::Write as _;
-    let mut file = std::fs::File::create(path)?;
-    file.write_all(bytes)?;
-    Ok(file.metadata().ok().as_ref().and_then(Stamp::of))
-}
-
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let tmp = temp_name(path);
     std::fs::write(&tmp, text)?;
@@ -657,47 +618,6 @@ mod tests {
     }
 
     #[test]
-    fn the_stamps_taken_as_files_are_written_are_theirs_once_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = ["actors/a/index.html", "index.html", "style.css"];
-        let stat =
-            |out: &Path, p: &str| Stamp::of(&std::fs::symlink_metadata(out.join(p)).unwrap());
-
-        // Into a new output dir: every file's stamp, as a stat after the commit reads it.
-        let out = dir.path().join("public");
-        let staging = Staging::new(&out, &WriteOptions::default()).unwrap();
-        for p in paths {
-            staging.stage(&file(p));
-        }
-        let mut known = Stamps::default();
-        staging
-            .commit(paths.into_iter(), |stamps| {
-                known = stamps.clone();
-                None
-            })
-            .unwrap();
-        assert_eq!(known.len(), paths.len());
-        for p in paths {
-            assert_eq!(known.get(p).copied(), stat(&out, p), "{p}");
-        }
-
-        // Into one that was there: the files are switched in after they are written, which
-        // changes their stamps, so none is given.
-        let staging = Staging::new(&out, &WriteOptions::default()).unwrap();
-        staging.stage(&OutputFile {
-            path: "index.html".into(),
-            bytes: b"changed".to_vec(),
-        });
-        staging
-            .commit(paths.into_iter(), |stamps| {
-                known = stamps.clone();
-                None
-            })
-            .unwrap();
-        assert!(known.is_empty());
-    }
-
-    #[test]
     fn folders_made_ahead_hold_the_files_and_go_with_a_failed_build() {
         let dir = tempfile::tempdir().unwrap();
         let paths = || {
@@ -719,7 +639,7 @@ mod tests {
         for p in ["actors/a/index.html", "actors/b/index.html", "index.html"] {
             staging.stage(&file(p));
         }
-        let report = staging.commit(std::iter::empty(), |_| None).unwrap();
+        let report = staging.commit(std::iter::empty(), || None).unwrap();
         assert_eq!(report.written, 3);
         assert_eq!(
             std::fs::read_to_string(out.join("actors/b/index.html")).unwrap(),
