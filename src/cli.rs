@@ -103,7 +103,16 @@ pub struct CheckArgs {
 }
 
 pub fn main() -> ExitCode {
+    main_with(|| {})
+}
+
+/// [`main`], calling `one_build` first when the command builds the site once and exits
+/// (`build`, `check`): the binary sets its allocator up for that (src/main.rs).
+pub fn main_with(one_build: impl FnOnce()) -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Build(_) | Command::Check(_)) {
+        one_build();
+    }
     run(cli)
 }
 
