@@ -211,12 +211,6 @@ fn is_plain_relative(s: &str) -> bool {
 }
 
 fn slash_path(p: &Path) -> String {
-    // A path walkdir joined holds no `.`, `..` or doubled separators: on Unix its text is
-    // already the answer.
-    #[cfg(unix)]
-    if let Some(s) = p.to_str().filter(|s| is_plain_relative(s)) {
-        return s.to_owned();
-    }
     p.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
