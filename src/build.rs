@@ -416,30 +416,21 @@ fn render_loaded(
                         let records = search::records(site, bodies, section_bodies);
                         let language = &site.config.default_language;
                         let shard_size = site.config.search_shard_size;
-                        let key = search::index_key(&records, language, shard_size);
-                        let kept = previous_output
-                            .as_deref()
-                            .and_then(|out| search::kept_index(out, key));
-                        let was_kept = kept.is_some();
-                        let how = if was_kept {
-                            "the last build's index, read back: its records are the same".into()
-                        } else {
-                            let (parts, jobs) = search::parts_and_jobs(records.len(), shard_size);
-                            let parts = match parts {
-                                1 => "in one part".to_string(),
-                                n => format!("in {n} parts, {jobs} at a time"),
-                            };
-                            format!(
-                                "on its own thread, beside context, templates and links, {parts}"
-                            )
+                        let built = search::index_unless(
+                            &records,
+                            language,
+                            shard_size,
+                            previous_output.as_deref(),
+                            stop,
+                        );
+                        let (was_kept, how) = match &built {
+                            Ok(Some(b)) => (b.all_kept(), b.how()),
+                            _ => (false, "and gave up".to_string()),
                         };
-                        let index = match kept {
-                            Some(files) => Ok(Some(files)),
-                            None => search::index_unless(&records, language, shard_size, stop),
-                        };
-                        let index = index.map(|files| {
-                            files.map(|mut files| {
-                                files.push(search::kept_manifest(key, &files));
+                        let index = built.map(|b| {
+                            b.map(|b| {
+                                let mut files = b.files;
+                                files.push(b.manifest);
                                 files
                             })
                         });

@@ -227,7 +227,8 @@ pub fn index(
     shard_size: usize,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let never = AtomicBool::new(false);
-    index_unless(records, language, shard_size, &never).map(Option::unwrap_or_default)
+    let built = index_unless(records, language, shard_size, None, &never)?;
+    Ok(built.map(|b| b.files).unwrap_or_default())
 }
 
 /// How many parts `records` records make, and the folder of each inside the bundle, as
@@ -242,6 +243,52 @@ fn part_folders(records: usize, shard_size: usize) -> Vec<String> {
         .collect()
 }
 
+/// An index made by [`index_unless`], and how.
+#[derive(Debug)]
+pub struct Built {
+    /// The files of `pagefind/`, sorted by path.
+    pub files: Vec<OutputFile>,
+    /// [`KEPT_MANIFEST`]: what the next build into the same output reads to keep parts.
+    pub manifest: OutputFile,
+    /// How many parts the index has.
+    pub parts: usize,
+    /// How many of them were read back from the last build's output.
+    pub kept: usize,
+    /// How many of the others were built at once.
+    pub jobs: usize,
+}
+
+impl Built {
+    /// Whether every part was read back, none built.
+    pub fn all_kept(&self) -> bool {
+        self.kept == self.parts
+    }
+
+    /// How the index was made, for `--timings`.
+    pub fn how(&self) -> String {
+        let Built {
+            parts, kept, jobs, ..
+        } = *self;
+        if self.all_kept() {
+            return match parts {
+                1 => "the last build's index, read back: its records are the same".into(),
+                n => format!(
+                    "the last build's index, read back: the records of its {n} parts are the same"
+                ),
+            };
+        }
+        let parts = match (parts, kept) {
+            (1, _) => "in one part".to_string(),
+            (n, 0) => format!("in {n} parts, {jobs} at a time"),
+            (n, k) => format!(
+                "in {n} parts: {} built, {jobs} at a time; {k} read back, their records the same",
+                n - k
+            ),
+        };
+        format!("on its own thread, beside context, templates and links, {parts}")
+    }
+}
+
 /// [`index`], given up (`Ok(None)`) as soon as `stop` is set between two records: `build`
 /// makes the index beside the templates and stops it when they fail, so a failed build does
 /// not wait for an index it will not write.
@@ -251,25 +298,51 @@ fn part_folders(records: usize, shard_size: usize) -> Vec<String> {
 /// records) compare across parts. The first part is the whole bundle, scripts and
 /// WebAssembly included; the others hold only what a merged index loads.
 ///
-/// Parts are built at the same time, one a core ([`part_jobs`]): Pagefind takes the records
-/// of one index one after the other, so a single part keeps a single core busy. Each part
-/// depends only on its own records, so the files are the same however many run at once.
+/// Each part depends only on its own records, so a part whose records are those of the
+/// same part in `previous` (the output dir of the last build, which [`KEPT_MANIFEST`]
+/// describes) is read back from there instead of built ([`kept_parts`]): after one page is
+/// edited, one part is built again.
+///
+/// The other parts are built at the same time, one a core ([`part_jobs`]): Pagefind takes
+/// the records of one index one after the other, so a single part keeps a single core busy.
+/// The files are the same however many run at once.
 pub fn index_unless(
     records: &[Record],
     language: &str,
     shard_size: usize,
+    previous: Option<&std::path::Path>,
     stop: &AtomicBool,
-) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
+) -> Result<Option<Built>, Diagnostic> {
     let folders = part_folders(records.len(), shard_size);
-    let jobs = part_jobs(folders.len(), cores());
-    index_in_parts(records, language, &folders, jobs, stop)
-}
-
-/// How many parts an index of `records` records has, and how many of them are built at once
-/// on this machine (for `--timings`).
-pub fn parts_and_jobs(records: usize, shard_size: usize) -> (usize, usize) {
-    let parts = part_folders(records, shard_size).len();
-    (parts, part_jobs(parts, cores()))
+    let keys = part_keys(records, language, folders.len());
+    let mut parts = match previous {
+        Some(out) => kept_parts(out, &keys, &folders),
+        None => keys.iter().map(|_| None).collect(),
+    };
+    let kept = parts.iter().filter(|p| p.is_some()).count();
+    let todo: Vec<usize> = (0..parts.len()).filter(|&k| parts[k].is_none()).collect();
+    let jobs = part_jobs(todo.len(), cores());
+    let Some(made) = index_in_parts(records, language, &folders, &todo, jobs, stop)? else {
+        return Ok(None);
+    };
+    for (&k, files) in todo.iter().zip(made) {
+        parts[k] = Some(files);
+    }
+    let parts: Vec<Vec<OutputFile>> = parts.into_iter().map(Option::unwrap_or_default).collect();
+    let manifest = kept_manifest(&keys, &parts);
+    let mut files: Vec<OutputFile> = parts.into_iter().flatten().collect();
+    files.push(OutputFile {
+        path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
+        bytes: serde_json::to_vec(&folders[1..]).map_err(|e| index_failed(&e))?,
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Some(Built {
+        files,
+        manifest,
+        parts: folders.len(),
+        kept,
+        jobs,
+    }))
 }
 
 /// The cores this process may use (one if the system cannot say).
@@ -277,18 +350,20 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// [`index_unless`] with the parts in `folders`, built `jobs` at a time.
+/// The parts `todo` of the index whose parts are in `folders`, built `jobs` at a time: each
+/// part's files, in the order of `todo`.
 fn index_in_parts(
     records: &[Record],
     language: &str,
     folders: &[String],
+    todo: &[usize],
     jobs: usize,
     stop: &AtomicBool,
-) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
+) -> Result<Option<Vec<Vec<OutputFile>>>, Diagnostic> {
     let next = AtomicUsize::new(0);
     // Set when a part fails, so that the other parts give up too.
     let failed = AtomicBool::new(false);
-    let parts: Vec<Result<Option<Vec<OutputFile>>, Diagnostic>> = std::thread::scope(|scope| {
+    let mut parts: Vec<(usize, PartResult)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..jobs)
             .map(|_| {
                 let (next, failed) = (&next, &failed);
@@ -298,17 +373,17 @@ fn index_in_parts(
                     .spawn_scoped(scope, move || {
                         let mut done = Vec::new();
                         loop {
-                            let part = next.fetch_add(1, Ordering::Relaxed);
-                            if part >= folders.len() {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(&part) = todo.get(i) else {
                                 break done;
-                            }
+                            };
                             let give_up =
                                 || stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed);
                             let result = index_part(records, part, folders, language, &give_up);
                             if result.is_err() {
                                 failed.store(true, Ordering::Relaxed);
                             }
-                            done.push(result);
+                            done.push((i, result));
                         }
                     })
                     // As `thread::scope`'s own `spawn` does: no thread, no index.
@@ -320,19 +395,17 @@ fn index_in_parts(
             .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
+    parts.sort_by_key(|(i, _)| *i);
     // A part's error is the index's, even when other parts gave up because of it.
-    let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let Some(parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
-        return Ok(None);
-    };
-    let mut out: Vec<OutputFile> = parts.into_iter().flatten().collect();
-    out.push(OutputFile {
-        path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
-        bytes: serde_json::to_vec(&folders[1..]).map_err(|e| index_failed(&e))?,
-    });
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Some(out))
+    let parts = parts
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(parts.into_iter().collect::<Option<Vec<_>>>())
 }
+
+/// What building one part gives: its files, or `None` when it gave up.
+type PartResult = Result<Option<Vec<OutputFile>>, Diagnostic>;
 
 /// At most this many parts of the index are built at once, however many cores there are.
 /// Each part being built holds its records' word maps (about 130 KiB a record,
@@ -427,28 +500,37 @@ fn keep_in_part(name: &str, part: usize) -> bool {
     !ui && (part == 0 || data)
 }
 
-/// The file of the output that says which records its index was built from, so that the
-/// next build into the same folder can keep the index instead of building it again (the
-/// default theme's largest stage). Not part of Pagefind's bundle, and read by no browser.
+/// The file of the output that says which records each part of its index was built from, so
+/// that the next build into the same folder can keep those parts instead of building them
+/// again (the default theme's largest stage). Not part of Pagefind's bundle, and read by no
+/// browser.
 pub const KEPT_MANIFEST: &str = ".dossier-search";
 
 /// The Pagefind release the index is built with (checked against Cargo.lock by a test): an
 /// index kept from another release would differ from the one this release builds.
 const PAGEFIND_VERSION: &str = "1.6.0";
 
-/// What decides the index's bytes: the records, the language, the number of parts and the
-/// versions of dossier and Pagefind. A 64-bit digest (SipHash with fixed keys): a different
-/// digest only means the index is built again.
-pub fn index_key(records: &[Record], language: &str, shard_size: usize) -> u64 {
+/// What decides the bytes of each of the `parts` parts of the index: the records of the
+/// part, the language, the number of parts, the part's place and the versions of dossier
+/// and Pagefind. 64-bit digests (SipHash with fixed keys): a different digest only means the
+/// part is built again.
+pub fn part_keys(records: &[Record], language: &str, parts: usize) -> Vec<u64> {
+    use rayon::prelude::*;
     use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    (env!("CARGO_PKG_VERSION"), PAGEFIND_VERSION, language).hash(&mut h);
-    part_folders(records.len(), shard_size).len().hash(&mut h);
-    records.len().hash(&mut h);
-    for r in records {
-        (&r.url, &r.title, r.kind, &r.content).hash(&mut h);
-    }
-    h.finish()
+    (0..parts)
+        .into_par_iter()
+        .map(|k| {
+            let mut h = std::hash::DefaultHasher::new();
+            (env!("CARGO_PKG_VERSION"), PAGEFIND_VERSION, language).hash(&mut h);
+            (parts, k).hash(&mut h);
+            let mine = records.iter().skip(k).step_by(parts.max(1));
+            mine.clone().count().hash(&mut h);
+            for r in mine {
+                (&r.url, &r.title, r.kind, &r.content).hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect()
 }
 
 fn digest(bytes: &[u8]) -> u64 {
@@ -458,14 +540,31 @@ fn digest(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// The manifest of an index built from records with `key`: the key, then a digest and the
-/// path of every file of the index.
-pub fn kept_manifest(key: u64, files: &[OutputFile]) -> OutputFile {
+const MANIFEST_HEADER: &str =
+    "dossier search index: each part kept by the next build if its records are the same";
+
+/// The manifest of an index whose parts have `keys` and `parts` files: for each part, its
+/// key, then a digest and the path of each of its files.
+fn kept_manifest(keys: &[u64], parts: &[Vec<OutputFile>]) -> OutputFile {
+    use rayon::prelude::*;
     let mut text = format!(
-        "dossier search index: kept by the next build if its records are the same\nkey {key:016x}\n"
+        "{MANIFEST_HEADER}
+"
     );
-    for f in files {
-        text.push_str(&format!("{:016x} {}\n", digest(&f.bytes), f.path));
+    for (k, (key, files)) in keys.iter().zip(parts).enumerate() {
+        text.push_str(&format!(
+            "part {} key {key:016x}
+",
+            k + 1
+        ));
+        let digests: Vec<u64> = files.par_iter().map(|f| digest(&f.bytes)).collect();
+        for (d, f) in digests.iter().zip(files) {
+            text.push_str(&format!(
+                "{d:016x} {}
+",
+                f.path
+            ));
+        }
     }
     OutputFile {
         path: KEPT_MANIFEST.to_string(),
@@ -473,38 +572,83 @@ pub fn kept_manifest(key: u64, files: &[OutputFile]) -> OutputFile {
     }
 }
 
-/// The index that an earlier build wrote into `out` from records with `key`, read back, if
-/// its manifest says so and every file it lists is there with the same bytes. `None` (build
-/// it again) for anything else: no manifest, another key, a file missing or edited.
-pub fn kept_index(out: &std::path::Path, key: u64) -> Option<Vec<OutputFile>> {
-    let manifest = std::fs::read_to_string(out.join(KEPT_MANIFEST)).ok()?;
+/// One part in a manifest: its key, and the digest and path of each of its files.
+type ListedPart<'m> = (u64, Vec<(u64, &'m str)>);
+
+/// A manifest's parts: each one's key and files (digest, path). `None` if any line is not
+/// as [`kept_manifest`] writes it, or names a file outside the part's folder of the bundle.
+fn read_manifest<'m>(manifest: &'m str, folders: &[String]) -> Option<Vec<ListedPart<'m>>> {
     let mut lines = manifest.lines();
-    lines.next()?;
-    if lines.next()? != format!("key {key:016x}") {
+    if lines.next()? != MANIFEST_HEADER {
         return None;
     }
-    let listed: Vec<(u64, &str)> = lines
-        .map(|l| {
-            let (d, path) = l.split_once(' ')?;
-            let inside = path.strip_prefix(BUNDLE_DIR)?.strip_prefix('/')?;
-            let plain = std::path::Path::new(inside)
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)));
-            (plain && !inside.is_empty()).then_some((u64::from_str_radix(d, 16).ok()?, path))
-        })
-        .collect::<Option<_>>()?;
+    let mut parts: Vec<ListedPart> = Vec::new();
+    for line in lines {
+        if let Some(rest) = line.strip_prefix("part ") {
+            let (n, key) = rest.split_once(" key ")?;
+            if n.parse::<usize>().ok()? != parts.len() + 1 {
+                return None;
+            }
+            parts.push((u64::from_str_radix(key, 16).ok()?, Vec::new()));
+            continue;
+        }
+        let folder = folders.get(parts.len().checked_sub(1)?)?;
+        let (_, files) = parts.last_mut()?;
+        let (d, path) = line.split_once(' ')?;
+        let inside = path.strip_prefix(BUNDLE_DIR)?.strip_prefix('/')?;
+        let plain = std::path::Path::new(inside)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        // The first part is the bundle's own files; each other part is its folder.
+        let in_folder = match folder.as_str() {
+            "" => !inside.starts_with("shard-"),
+            f => inside.strip_prefix(f).is_some_and(|rest| !rest.is_empty()),
+        };
+        if !(plain && in_folder && !inside.is_empty()) {
+            return None;
+        }
+        files.push((u64::from_str_radix(d, 16).ok()?, path));
+    }
+    Some(parts)
+}
+
+/// For each part of an index whose parts have `keys` and are in `folders`: its files as
+/// the last build wrote them into `out`, read back, if [`KEPT_MANIFEST`] there gives the
+/// part the same key and every file it lists for the part is there with the same bytes.
+/// `None` (build it again) for anything else: no manifest, another number of parts, another
+/// key, a file missing or edited.
+pub fn kept_parts(
+    out: &std::path::Path,
+    keys: &[u64],
+    folders: &[String],
+) -> Vec<Option<Vec<OutputFile>>> {
     use rayon::prelude::*;
-    let files: Vec<OutputFile> = listed
+    let none = || keys.iter().map(|_| None).collect();
+    let Ok(manifest) = std::fs::read_to_string(out.join(KEPT_MANIFEST)) else {
+        return none();
+    };
+    let Some(listed) = read_manifest(&manifest, folders).filter(|l| l.len() == keys.len()) else {
+        return none();
+    };
+    listed
         .par_iter()
-        .map(|&(d, path)| {
-            let bytes = std::fs::read(out.join(path)).ok()?;
-            (digest(&bytes) == d).then(|| OutputFile {
-                path: path.to_string(),
-                bytes,
-            })
+        .zip(keys)
+        .map(|((key, listed), want)| {
+            if key != want || listed.is_empty() {
+                return None;
+            }
+            listed
+                .par_iter()
+                .map(|&(d, path)| {
+                    let bytes = std::fs::read(out.join(path)).ok()?;
+                    (digest(&bytes) == d).then(|| OutputFile {
+                        path: path.to_string(),
+                        bytes,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()
         })
-        .collect::<Option<_>>()?;
-    (!files.is_empty()).then_some(files)
+        .collect()
 }
 
 #[cfg(test)]
@@ -613,8 +757,6 @@ mod tests {
                 && (f.path.ends_with(".js") || f.path.contains("/wasm."))));
         }
         assert!(file("pagefind/pagefind.js").is_some());
-        assert_ne!(index_key(&records, "en", 3), index_key(&records, "en", 7));
-        assert_eq!(index_key(&records, "en", 7), index_key(&records, "en", 100));
     }
 
     #[test]
@@ -627,28 +769,144 @@ mod tests {
         assert_eq!(version, Some(PAGEFIND_VERSION));
     }
 
+    /// Nine records of unlike lengths, so that parts of them differ.
+    fn nine_records() -> Vec<Record> {
+        (0..9)
+            .map(|i| Record {
+                url: format!("talks/t{i}/"),
+                title: format!("T{i}"),
+                kind: if i % 2 == 0 { "talk" } else { "event" },
+                content: "Lavrov Kerry Genève ".repeat(i + 1) + &format!("mot{i}"),
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_kept_index_is_read_back_only_from_inside_its_folder() {
+    fn a_part_key_changes_with_the_records_of_its_part_only() {
+        let records = nine_records();
+        let keys = part_keys(&records, "en", 3);
+        assert_eq!(keys.len(), 3);
+        assert_eq!(keys, part_keys(&records, "en", 3));
+        // Record 4 is in part 1 (4 % 3).
+        let mut edited = records.clone();
+        edited[4].content.push_str(" encore");
+        let after = part_keys(&edited, "en", 3);
+        assert_eq!((after[0], after[2]), (keys[0], keys[2]));
+        assert_ne!(after[1], keys[1]);
+        for change in [
+            |r: &mut Record| r.url.push('x'),
+            |r: &mut Record| r.title.push('x'),
+            |r: &mut Record| r.kind = "actor",
+        ] {
+            let mut edited = records.clone();
+            change(&mut edited[4]);
+            assert_ne!(part_keys(&edited, "en", 3)[1], keys[1]);
+        }
+        // A record added at the end goes to part 9 % 3 = 0, and leaves the others as they are.
+        let mut more = records.clone();
+        more.push(records[0].clone());
+        let after = part_keys(&more, "en", 3);
+        assert_ne!(after[0], keys[0]);
+        assert_eq!(&after[1..], &keys[1..]);
+        // Another language, or another number of parts: every part.
+        let french = part_keys(&records, "fr", 3);
+        assert!(french.iter().zip(&keys).all(|(f, e)| f != e));
+        let four = part_keys(&records, "en", 4);
+        assert!(four.iter().all(|k| !keys.contains(k)));
+    }
+
+    /// Writes `built`'s files and manifest into `out`, as a build would.
+    fn write_out(out: &std::path::Path, built: &Built) {
+        for f in built.files.iter().chain([&built.manifest]) {
+            let path = out.join(&f.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, &f.bytes).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_index_with_parts_kept_is_the_index_built_whole() {
         let out = tempfile::tempdir().unwrap();
-        let records = vec![Record {
-            url: "actors/x/".into(),
-            title: "X".into(),
-            kind: "actor",
-            content: "Lavrov".into(),
-        }];
-        let key = index_key(&records, "en", SHARD_SIZE);
-        assert_ne!(key, index_key(&records, "fr", SHARD_SIZE));
-        let files = vec![OutputFile {
-            path: "pagefind/pagefind.js".into(),
-            bytes: b"js".to_vec(),
-        }];
-        let manifest = kept_manifest(key, &files);
-        std::fs::create_dir_all(out.path().join("pagefind")).unwrap();
-        std::fs::write(out.path().join("pagefind/pagefind.js"), "js").unwrap();
-        std::fs::write(out.path().join(KEPT_MANIFEST), &manifest.bytes).unwrap();
-        assert_eq!(kept_index(out.path(), key), Some(files));
-        assert_eq!(kept_index(out.path(), key ^ 1), None);
-        // A manifest that names a file outside the index is not followed.
+        let never = AtomicBool::new(false);
+        let build = |records: &[Record], previous: Option<&std::path::Path>| {
+            index_unless(records, "en", 3, previous, &never)
+                .unwrap()
+                .unwrap()
+        };
+        let records = nine_records();
+        let first = build(&records, None);
+        assert_eq!((first.parts, first.kept), (3, 0));
+        write_out(out.path(), &first);
+        // Nothing changed: every part read back.
+        let again = build(&records, Some(out.path()));
+        assert_eq!(again.kept, 3);
+        assert!(again.all_kept());
+        assert!(again.files == first.files && again.manifest == first.manifest);
+        // Record 4 (part 1) edited: parts 0 and 2 read back, the same as built whole.
+        let mut edited = records.clone();
+        edited[4].content.push_str(" zanzibar");
+        let kept = build(&edited, Some(out.path()));
+        let whole = build(&edited, None);
+        assert_eq!(kept.kept, 2);
+        assert!(kept.how().contains("1 built"), "{}", kept.how());
+        assert!(
+            kept.files == whole.files,
+            "the same files as an index built whole"
+        );
+        assert!(kept.manifest == whole.manifest);
+        assert!(kept.files != first.files);
+        // A file of part 2 edited by hand: part 2 is built again, and is as it was.
+        write_out(out.path(), &kept);
+        let part_2 = kept
+            .files
+            .iter()
+            .find(|f| f.path.starts_with("pagefind/shard-3/fragment/"))
+            .unwrap();
+        std::fs::write(out.path().join(&part_2.path), b"edited").unwrap();
+        let mended = build(&edited, Some(out.path()));
+        assert_eq!(mended.kept, 2);
+        assert!(mended.files == whole.files);
+        // No manifest, or one for another number of parts: every part built.
+        write_out(out.path(), &mended);
+        let two_parts = index_unless(&edited, "en", 5, Some(out.path()), &never)
+            .unwrap()
+            .unwrap();
+        assert_eq!((two_parts.parts, two_parts.kept), (2, 0));
+        std::fs::remove_file(out.path().join(KEPT_MANIFEST)).unwrap();
+        assert_eq!(build(&edited, Some(out.path())).kept, 0);
+    }
+
+    #[test]
+    fn a_kept_part_is_read_back_only_from_inside_its_folder() {
+        let out = tempfile::tempdir().unwrap();
+        let folders = part_folders(2, 1);
+        assert_eq!(folders, ["", "shard-2/"]);
+        let file = |path: &str| OutputFile {
+            path: path.into(),
+            bytes: path.as_bytes().to_vec(),
+        };
+        let parts = vec![
+            vec![file("pagefind/pagefind.js")],
+            vec![file("pagefind/shard-2/pagefind-entry.json")],
+        ];
+        let keys = [7, 9];
+        let manifest = kept_manifest(&keys, &parts);
+        for f in parts.iter().flatten().chain([&manifest]) {
+            let path = out.path().join(&f.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, &f.bytes).unwrap();
+        }
+        let some = |parts: &[Vec<OutputFile>]| -> Vec<Option<Vec<OutputFile>>> {
+            parts.iter().cloned().map(Some).collect()
+        };
+        assert_eq!(kept_parts(out.path(), &keys, &folders), some(&parts));
+        assert_eq!(
+            kept_parts(out.path(), &[7, 10], &folders),
+            [Some(parts[0].clone()), None]
+        );
+        assert_eq!(kept_parts(out.path(), &[7], &folders[..1]), [None]);
+        // A manifest that names a file outside its part's folder, or outside the index, is
+        // not followed at all.
         std::fs::write(out.path().join("site.toml"), "js").unwrap();
         let text = String::from_utf8(manifest.bytes).unwrap();
         for outside in [
@@ -656,37 +914,52 @@ mod tests {
             "site.toml",
             "/etc/passwd",
             "pagefind/",
+            "pagefind/shard-2/pagefind-entry.json",
         ] {
             let bad = text.replace("pagefind/pagefind.js", outside);
             std::fs::write(out.path().join(KEPT_MANIFEST), bad).unwrap();
-            assert_eq!(kept_index(out.path(), key), None, "{outside}");
+            assert_eq!(
+                kept_parts(out.path(), &keys, &folders),
+                [None, None],
+                "{outside}"
+            );
         }
+        let bad = text.replace("pagefind/shard-2/pagefind-entry.json", "pagefind/shard-3/x");
+        std::fs::write(out.path().join(KEPT_MANIFEST), bad).unwrap();
+        assert_eq!(kept_parts(out.path(), &keys, &folders), [None, None]);
     }
 
     #[test]
     fn parts_built_at_once_are_the_parts_built_one_after_the_other() {
-        // Nine records in five parts, of unlike lengths so that the parts differ.
-        let records: Vec<Record> = (0..9)
-            .map(|i| Record {
-                url: format!("talks/t{i}/"),
-                title: format!("T{i}"),
-                kind: if i % 2 == 0 { "talk" } else { "event" },
-                content: "Lavrov Kerry Genève ".repeat(i + 1) + &format!("mot{i}"),
-            })
-            .collect();
+        // Nine records in five parts.
+        let records = nine_records();
         let folders = part_folders(records.len(), 2);
         assert_eq!(folders.len(), 5);
         let never = AtomicBool::new(false);
-        let one_by_one = index_in_parts(&records, "en", &folders, 1, &never)
+        let all = [0, 1, 2, 3, 4];
+        let one_by_one = index_in_parts(&records, "en", &folders, &all, 1, &never)
             .unwrap()
             .unwrap();
+        // The parts in the order asked for, whichever thread made each.
+        let some = index_in_parts(&records, "en", &folders, &[3, 1], 2, &never)
+            .unwrap()
+            .unwrap();
+        assert!(some == [one_by_one[3].clone(), one_by_one[1].clone()]);
         for jobs in [2, 3, 5] {
-            let at_once = index_in_parts(&records, "en", &folders, jobs, &never)
+            let at_once = index_in_parts(&records, "en", &folders, &all, jobs, &never)
                 .unwrap()
                 .unwrap();
             assert_eq!(
-                at_once.iter().map(|f| &f.path).collect::<Vec<_>>(),
-                one_by_one.iter().map(|f| &f.path).collect::<Vec<_>>(),
+                at_once
+                    .iter()
+                    .flatten()
+                    .map(|f| &f.path)
+                    .collect::<Vec<_>>(),
+                one_by_one
+                    .iter()
+                    .flatten()
+                    .map(|f| &f.path)
+                    .collect::<Vec<_>>(),
                 "{jobs} at once"
             );
             assert!(
@@ -716,12 +989,14 @@ mod tests {
         }];
         let stop = AtomicBool::new(true);
         assert_eq!(
-            index_unless(&records, "en", SHARD_SIZE, &stop).unwrap(),
+            index_unless(&records, "en", SHARD_SIZE, None, &stop)
+                .unwrap()
+                .map(|b| b.files),
             None
         );
         stop.store(false, Ordering::Relaxed);
         assert!(
-            index_unless(&records, "en", SHARD_SIZE, &stop)
+            index_unless(&records, "en", SHARD_SIZE, None, &stop)
                 .unwrap()
                 .is_some()
         );

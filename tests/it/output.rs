@@ -498,6 +498,65 @@ fn the_search_index_is_kept_only_while_its_records_and_files_are_the_same() {
 }
 
 #[test]
+fn after_one_page_is_edited_only_its_part_of_the_search_index_is_built_again() {
+    let site = Site::base();
+    site.write(
+        "site.toml",
+        &format!("search_shard_size = 3\n{}", site.read("site.toml")),
+    );
+    let first = site.run(&["build", "--timings"]);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let parts = first
+        .stderr
+        .split("templates and links, in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" parts,").next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no count of parts: {}", first.stderr));
+    assert!(parts >= 3, "{}", first.stderr);
+    let public = site.root().join("public");
+    let before = index_of(&public);
+
+    // One body edited: one record, so one part, is built again; the others are read back.
+    site.write(
+        "content/actors/alice.md",
+        &site
+            .read("content/actors/alice.md")
+            .replace("Alice talked", "Alice zanzibarised"),
+    );
+    let out = site.run(&["build", "--timings"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let built_one = format!(
+        "in {parts} parts: 1 built, 1 at a time; {} read back, their records the same\n",
+        parts - 1
+    );
+    assert!(out.stderr.contains(&built_one), "{}", out.stderr);
+    let after = index_of(&public);
+    assert_ne!(after, before);
+    // The parts read back are those of the parts not built, and the whole is what a build
+    // from scratch makes.
+    let fresh = site.run(&["build", "--output-dir", "fresh"]);
+    assert_eq!(fresh.status, 0, "{}", fresh.stderr);
+    assert_eq!(index_of(&site.root().join("fresh")), after);
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert!(!changed.is_empty());
+    // The edited record's part is one folder of the bundle; every file that changed is in it.
+    let folder_of = |k: &str| match k.strip_prefix("shard-") {
+        Some(rest) => format!("shard-{}", rest.split('/').next().unwrap()),
+        None => String::new(),
+    };
+    let folders: std::collections::BTreeSet<String> =
+        changed.iter().map(|k| folder_of(k)).collect();
+    assert_eq!(folders.len(), 1, "{changed:?}");
+    // The manifest names every part, for the next build.
+    let index = site.read("public/.dossier-search");
+    assert_eq!(index.matches("\npart ").count(), parts, "{index}");
+}
+
+#[test]
 fn a_build_that_fails_after_its_pages_were_staged_leaves_no_trace() {
     // A broken link is only found once every page is made, and so staged into the output
     // dir: the failed build must take all of it back.
