@@ -416,11 +416,12 @@ fn render_loaded(
                         let records = search::records(site, bodies, section_bodies);
                         let language = &site.config.default_language;
                         let shard_size = site.config.search_shard_size;
+                        let earlier = previous_output.as_deref().map(search::Earlier::Output);
                         let built = search::index_unless(
                             &records,
                             language,
                             shard_size,
-                            previous_output.as_deref(),
+                            earlier.as_ref(),
                             stop,
                         );
                         let (was_kept, how) = match &built {

@@ -252,7 +252,7 @@ pub struct Built {
     pub manifest: OutputFile,
     /// How many parts the index has.
     pub parts: usize,
-    /// How many of them were read back from the last build's output.
+    /// How many of them were read back from the earlier index.
     pub kept: usize,
     /// How many of the others were built at once.
     pub jobs: usize,
@@ -299,9 +299,9 @@ impl Built {
 /// WebAssembly included; the others hold only what a merged index loads.
 ///
 /// Each part depends only on its own records, so a part whose records are those of the
-/// same part in `previous` (the output dir of the last build, which [`KEPT_MANIFEST`]
-/// describes) is read back from there instead of built ([`kept_parts`]): after one page is
-/// edited, one part is built again.
+/// same part of the `earlier` index (the last build's output, or the index `serve` serves)
+/// is read back from there instead of built ([`kept_parts`]): after one page is edited, one
+/// part is built again.
 ///
 /// The other parts are built at the same time, one a core ([`part_jobs`]): Pagefind takes
 /// the records of one index one after the other, so a single part keeps a single core busy.
@@ -310,13 +310,13 @@ pub fn index_unless(
     records: &[Record],
     language: &str,
     shard_size: usize,
-    previous: Option<&std::path::Path>,
+    earlier: Option<&Earlier>,
     stop: &AtomicBool,
 ) -> Result<Option<Built>, Diagnostic> {
     let folders = part_folders(records.len(), shard_size);
     let keys = part_keys(records, language, folders.len());
-    let mut parts = match previous {
-        Some(out) => kept_parts(out, &keys, &folders),
+    let mut parts = match earlier {
+        Some(earlier) => kept_parts(earlier, &keys, &folders),
         None => keys.iter().map(|_| None).collect(),
     };
     let kept = parts.iter().filter(|p| p.is_some()).count();
@@ -612,19 +612,47 @@ fn read_manifest<'m>(manifest: &'m str, folders: &[String]) -> Option<Vec<Listed
     Some(parts)
 }
 
+/// An earlier index whose parts a build may keep: where its [`KEPT_MANIFEST`] and files are.
+pub enum Earlier<'a> {
+    /// The output dir of the last build.
+    Output(&'a std::path::Path),
+    /// An index served from memory (`dossier serve`): the manifest made with it, and the
+    /// files served, by path.
+    Memory {
+        manifest: &'a [u8],
+        files: &'a std::collections::HashMap<String, std::sync::Arc<[u8]>>,
+    },
+}
+
+impl Earlier<'_> {
+    fn manifest(&self) -> Option<String> {
+        match self {
+            Earlier::Output(out) => std::fs::read_to_string(out.join(KEPT_MANIFEST)).ok(),
+            Earlier::Memory { manifest, .. } => String::from_utf8(manifest.to_vec()).ok(),
+        }
+    }
+
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        match self {
+            Earlier::Output(out) => std::fs::read(out.join(path)).ok(),
+            Earlier::Memory { files, .. } => files.get(path).map(|b| b.to_vec()),
+        }
+    }
+}
+
 /// For each part of an index whose parts have `keys` and are in `folders`: its files as
-/// the last build wrote them into `out`, read back, if [`KEPT_MANIFEST`] there gives the
-/// part the same key and every file it lists for the part is there with the same bytes.
-/// `None` (build it again) for anything else: no manifest, another number of parts, another
-/// key, a file missing or edited.
+/// the `earlier` index holds them, if its manifest gives the part the same key and every
+/// file it lists for the part is there with the same bytes. `None` (build it again) for
+/// anything else: no manifest, another number of parts, another key, a file missing or
+/// edited.
 pub fn kept_parts(
-    out: &std::path::Path,
+    earlier: &Earlier,
     keys: &[u64],
     folders: &[String],
 ) -> Vec<Option<Vec<OutputFile>>> {
     use rayon::prelude::*;
     let none = || keys.iter().map(|_| None).collect();
-    let Ok(manifest) = std::fs::read_to_string(out.join(KEPT_MANIFEST)) else {
+    let Some(manifest) = earlier.manifest() else {
         return none();
     };
     let Some(listed) = read_manifest(&manifest, folders).filter(|l| l.len() == keys.len()) else {
@@ -640,7 +668,7 @@ pub fn kept_parts(
             listed
                 .par_iter()
                 .map(|&(d, path)| {
-                    let bytes = std::fs::read(out.join(path)).ok()?;
+                    let bytes = earlier.read(path)?;
                     (digest(&bytes) == d).then(|| OutputFile {
                         path: path.to_string(),
                         bytes,
@@ -829,7 +857,8 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let never = AtomicBool::new(false);
         let build = |records: &[Record], previous: Option<&std::path::Path>| {
-            index_unless(records, "en", 3, previous, &never)
+            let earlier = previous.map(Earlier::Output);
+            index_unless(records, "en", 3, earlier.as_ref(), &never)
                 .unwrap()
                 .unwrap()
         };
@@ -868,12 +897,59 @@ mod tests {
         assert!(mended.files == whole.files);
         // No manifest, or one for another number of parts: every part built.
         write_out(out.path(), &mended);
-        let two_parts = index_unless(&edited, "en", 5, Some(out.path()), &never)
+        let two_parts = index_unless(&edited, "en", 5, Some(&Earlier::Output(out.path())), &never)
             .unwrap()
             .unwrap();
         assert_eq!((two_parts.parts, two_parts.kept), (2, 0));
         std::fs::remove_file(out.path().join(KEPT_MANIFEST)).unwrap();
         assert_eq!(build(&edited, Some(out.path())).kept, 0);
+    }
+
+    #[test]
+    fn an_index_served_from_memory_keeps_its_parts_too() {
+        let never = AtomicBool::new(false);
+        let records = nine_records();
+        let first = index_unless(&records, "en", 3, None, &never)
+            .unwrap()
+            .unwrap();
+        let served = |built: &Built| -> std::collections::HashMap<String, std::sync::Arc<[u8]>> {
+            built
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), std::sync::Arc::from(f.bytes.as_slice())))
+                .collect()
+        };
+        let mut files = served(&first);
+        let mut edited = records.clone();
+        edited[4].content.push_str(" zanzibar");
+        let memory = Earlier::Memory {
+            manifest: &first.manifest.bytes,
+            files: &files,
+        };
+        let kept = index_unless(&edited, "en", 3, Some(&memory), &never)
+            .unwrap()
+            .unwrap();
+        let whole = index_unless(&edited, "en", 3, None, &never)
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.kept, 2);
+        assert!(kept.files == whole.files && kept.manifest == whole.manifest);
+        // A served file that is not what the manifest says: its part is built again.
+        let fragment = first
+            .files
+            .iter()
+            .find(|f| f.path.starts_with("pagefind/fragment/"))
+            .unwrap();
+        files.insert(fragment.path.clone(), std::sync::Arc::from(&b"other"[..]));
+        let memory = Earlier::Memory {
+            manifest: &first.manifest.bytes,
+            files: &files,
+        };
+        let mended = index_unless(&edited, "en", 3, Some(&memory), &never)
+            .unwrap()
+            .unwrap();
+        assert_eq!(mended.kept, 1);
+        assert!(mended.files == whole.files);
     }
 
     #[test]
@@ -899,12 +975,18 @@ mod tests {
         let some = |parts: &[Vec<OutputFile>]| -> Vec<Option<Vec<OutputFile>>> {
             parts.iter().cloned().map(Some).collect()
         };
-        assert_eq!(kept_parts(out.path(), &keys, &folders), some(&parts));
         assert_eq!(
-            kept_parts(out.path(), &[7, 10], &folders),
+            kept_parts(&Earlier::Output(out.path()), &keys, &folders),
+            some(&parts)
+        );
+        assert_eq!(
+            kept_parts(&Earlier::Output(out.path()), &[7, 10], &folders),
             [Some(parts[0].clone()), None]
         );
-        assert_eq!(kept_parts(out.path(), &[7], &folders[..1]), [None]);
+        assert_eq!(
+            kept_parts(&Earlier::Output(out.path()), &[7], &folders[..1]),
+            [None]
+        );
         // A manifest that names a file outside its part's folder, or outside the index, is
         // not followed at all.
         std::fs::write(out.path().join("site.toml"), "js").unwrap();
@@ -919,14 +1001,17 @@ mod tests {
             let bad = text.replace("pagefind/pagefind.js", outside);
             std::fs::write(out.path().join(KEPT_MANIFEST), bad).unwrap();
             assert_eq!(
-                kept_parts(out.path(), &keys, &folders),
+                kept_parts(&Earlier::Output(out.path()), &keys, &folders),
                 [None, None],
                 "{outside}"
             );
         }
         let bad = text.replace("pagefind/shard-2/pagefind-entry.json", "pagefind/shard-3/x");
         std::fs::write(out.path().join(KEPT_MANIFEST), bad).unwrap();
-        assert_eq!(kept_parts(out.path(), &keys, &folders), [None, None]);
+        assert_eq!(
+            kept_parts(&Earlier::Output(out.path()), &keys, &folders),
+            [None, None]
+        );
     }
 
     #[test]

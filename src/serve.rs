@@ -349,6 +349,8 @@ fn indexer(shared: Arc<Shared>) {
         libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
     let (queue, ready) = &shared.index_queue;
+    // The manifest of the last index this thread swapped in.
+    let mut manifest = None;
     loop {
         let job = {
             let Ok(mut slot) = queue.lock() else { return };
@@ -362,14 +364,44 @@ fn indexer(shared: Arc<Shared>) {
                 };
             }
         };
-        index_later(&shared, &job);
+        index_later(&shared, &job, &mut manifest);
     }
 }
 
-/// Builds a search index and swaps it in.
-fn index_later(shared: &Shared, job: &IndexJob) {
-    let index = match crate::search::index(&job.records, &job.language, job.shard_size) {
-        Ok(index) => index,
+/// Builds a search index and swaps it in. `manifest` is that of the index served, if this
+/// thread built it: the parts whose records did not change are kept from the files served,
+/// and only the others built (after one page is edited, one part).
+fn index_later(shared: &Shared, job: &IndexJob, manifest: &mut Option<Vec<u8>>) {
+    let started = Instant::now();
+    let served = shared.files.read().map(|files| Arc::clone(&files)).ok();
+    let earlier = match (manifest.as_deref(), served.as_deref()) {
+        (Some(manifest), Some(files)) => Some(crate::search::Earlier::Memory { manifest, files }),
+        _ => None,
+    };
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let built = crate::search::index_unless(
+        &job.records,
+        &job.language,
+        job.shard_size,
+        earlier.as_ref(),
+        &never,
+    );
+    // The map served when this index started goes before the new one is swapped in.
+    drop(served);
+    let index = match built {
+        Ok(Some(built)) => {
+            let parts = match (built.parts, built.kept) {
+                (1, _) => String::new(),
+                (n, kept) => format!(" ({} of {n} parts built, {kept} kept)", n - kept),
+            };
+            println!(
+                "Search index updated in {} ms{parts}",
+                started.elapsed().as_millis()
+            );
+            *manifest = Some(built.manifest.bytes);
+            built.files
+        }
+        Ok(None) => return,
         Err(d) => {
             eprintln!("{}", d.render(false));
             return;

@@ -12,6 +12,8 @@ use crate::support::Site;
 struct Server {
     child: Child,
     port: u16,
+    /// What the server prints after "Serving …", line by line.
+    lines: mpsc::Receiver<String>,
 }
 
 impl Drop for Server {
@@ -31,9 +33,13 @@ fn start(site: &Site) -> Server {
         .spawn()
         .unwrap();
     // From here on the child is killed and reaped whatever happens.
-    let mut server = Server { child, port: 0 };
-    let stdout = server.child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
+    let mut server = Server {
+        child,
+        port: 0,
+        lines: rx,
+    };
+    let stdout = server.child.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = tx.send(line);
@@ -41,7 +47,8 @@ fn start(site: &Site) -> Server {
     });
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let line = rx
+        let line = server
+            .lines
             .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
             .expect("serve did not start");
         if let Some(rest) = line.strip_prefix("Serving http://127.0.0.1:") {
@@ -66,6 +73,29 @@ fn raw(port: u16, path: &str, host: &str) -> (u16, String) {
     let body = resp
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A GET of `path`; returns (status, body's bytes).
+fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = Vec::new();
+    let _ = s.read_to_end(&mut resp);
+    let status = std::str::from_utf8(resp.get(9..12).unwrap_or_default())
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| resp[at + 4..].to_vec())
         .unwrap_or_default();
     (status, body)
 }
@@ -227,4 +257,89 @@ fn a_taken_port_is_reported_with_a_free_one() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn after_an_edit_the_search_index_served_is_the_one_a_build_makes() {
+    let site = Site::base();
+    // Several parts, so that an edit keeps some and builds one again.
+    site.write(
+        "site.toml",
+        &format!("search_shard_size = 3\n{}", site.read("site.toml")),
+    );
+    let server = start(&site);
+    let port = server.port;
+    // What `dossier build` makes of the site as it is, into a folder serve does not watch.
+    let built = |dir: &str| {
+        let out = site.run(&["build", "--output-dir", dir]);
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        crate::support::tree(&site.root().join(dir).join("pagefind"))
+    };
+    // Waits until serve serves exactly `index` under /pagefind/.
+    let served = |index: &std::collections::BTreeMap<String, Vec<u8>>| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let differs = index.iter().find(|(path, bytes)| {
+                get_bytes(port, &format!("/pagefind/{path}")) != (200, bytes.to_vec())
+            });
+            let Some((path, _)) = differs else { return };
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pagefind/{path} is not the one a build makes"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let first = built("fresh-1");
+    assert!(first.contains_key("dossier-shards.json"));
+    assert!(
+        first.keys().any(|k| k.starts_with("shard-3/")),
+        "{:?}",
+        first.keys()
+    );
+    served(&first);
+    site.write(
+        "content/actors/alice.md",
+        &site
+            .read("content/actors/alice.md")
+            .replace("Alice talked", "Alice zanzibarised"),
+    );
+    let second = built("fresh-2");
+    assert_ne!(second, first);
+    served(&second);
+    // The first index was built whole, the second kept every part but the edited page's.
+    let next_update = || loop {
+        let line = server
+            .lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("no line saying the search index was updated");
+        if line.starts_with("Search index updated in ") {
+            return line;
+        }
+    };
+    let updates = [next_update(), next_update()];
+    let parts = first
+        .keys()
+        .filter(|k| k.ends_with("pagefind-entry.json"))
+        .count();
+    assert!(parts >= 3, "{:?}", first.keys());
+    assert!(
+        updates[0].ends_with(&format!(" ms ({parts} of {parts} parts built, 0 kept)")),
+        "{updates:?}"
+    );
+    assert!(
+        updates[1].ends_with(&format!(
+            " ms (1 of {parts} parts built, {} kept)",
+            parts - 1
+        )),
+        "{updates:?}"
+    );
+    // Files of the first index that the second does not have are not served any more.
+    for gone in first.keys().filter(|k| !second.contains_key(*k)) {
+        assert_eq!(
+            get_bytes(port, &format!("/pagefind/{gone}")).0,
+            404,
+            "{gone}"
+        );
+    }
 }
