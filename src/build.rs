@@ -46,6 +46,9 @@ pub struct BuildOptions {
     /// rather than freed one by one, on a thread that competed with the write for the CPU
     /// (~50 ms of the write stage at 10,000 pages).
     pub exits_after: bool,
+    /// Called on the search index's thread as the build starts its index: `dossier build`
+    /// gives the memory it frees back to the system from then on (src/main.rs).
+    pub index_starts: Option<fn()>,
 }
 
 /// The stages of a build, in order.
@@ -408,11 +411,15 @@ fn render_loaded(
             let search = index_search.then(|| {
                 let (site, bodies, section_bodies) = (&site, &bodies, &section_bodies);
                 let stop = &stop_search;
+                let index_starts = opts.index_starts;
                 // Named, so a profile tells it apart from the stages beside it.
                 std::thread::Builder::new()
                     .name("search".into())
                     .spawn_scoped(scope, move || {
                         let start = Instant::now();
+                        if let Some(index_starts) = index_starts {
+                            index_starts();
+                        }
                         let records = search::records(site, bodies, section_bodies);
                         let language = &site.config.default_language;
                         let shard_size = site.config.search_shard_size;

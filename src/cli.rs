@@ -103,17 +103,28 @@ pub struct CheckArgs {
 }
 
 pub fn main() -> ExitCode {
-    main_with(|| {})
+    let cli = Cli::parse();
+    run_with(cli, None)
 }
 
-/// [`main`], calling `one_build` first when the command builds the site once and exits
-/// (`build`, `check`): the binary sets its allocator up for that (src/main.rs).
-pub fn main_with(one_build: impl FnOnce()) -> ExitCode {
+/// What the binary does to its allocator around a build that runs once and exits
+/// (`build`, `check`; src/main.rs).
+pub struct OneBuild {
+    /// Called before the build starts.
+    pub starts: fn(),
+    /// Called on the search index's thread as the build starts its index
+    /// ([`BuildOptions::index_starts`]).
+    pub index_starts: fn(),
+}
+
+/// [`main`], with `one_build`'s calls when the command builds the site once and exits.
+pub fn main_with(one_build: OneBuild) -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Build(_) | Command::Check(_)) {
-        one_build();
+    if !matches!(cli.command, Command::Build(_) | Command::Check(_)) {
+        return run_with(cli, None);
     }
-    run(cli)
+    (one_build.starts)();
+    run_with(cli, Some(one_build.index_starts))
 }
 
 /// Runs `work`; if it takes more than a second and stderr is a terminal, shows which stage
@@ -231,6 +242,11 @@ fn counts_line(counts: &std::collections::BTreeMap<String, usize>) -> String {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    run_with(cli, None)
+}
+
+/// [`run`], with `index_starts` for a `build` or `check` ([`BuildOptions::index_starts`]).
+fn run_with(cli: Cli, index_starts: Option<fn()>) -> ExitCode {
     let started = std::time::Instant::now();
     match cli.command {
         Command::Build(args) => {
@@ -241,6 +257,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 drafts: args.site.drafts,
                 force: args.force,
                 exits_after: true,
+                index_starts,
                 ..BuildOptions::default()
             };
             match with_progress(&opts, || build::build(&opts)) {
@@ -325,6 +342,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 root: args.site.root,
                 drafts: args.site.drafts,
                 exits_after: true,
+                index_starts,
                 ..BuildOptions::default()
             };
             match with_progress(&opts, || build::render_site(&opts)) {

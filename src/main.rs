@@ -7,7 +7,10 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    dossier::cli::main_with(keep_freed_memory)
+    dossier::cli::main_with(dossier::cli::OneBuild {
+        starts: keep_freed_memory,
+        index_starts: give_freed_memory_back,
+    })
 }
 
 /// mimalloc's `mi_option_purge_delay`: its place in `mi_option_t` (mimalloc.h, v2), which
@@ -19,15 +22,33 @@ unsafe extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
 
+/// mimalloc's own purge delay (v2), in ms: freed memory goes back to the system after it.
+const MI_DEFAULT_PURGE_DELAY: std::ffi::c_long = 10;
+
 /// For a process that builds once and exits: memory it frees is kept for its next
 /// allocations instead of being given back to the system (mimalloc's purge delay -1), so
-/// the next stage does not fault the same pages in again. At 10,000 pages, 15 % fewer page
-/// faults and 8 % less system time, for 4 % more peak memory (BENCHMARKS.md, sixteenth
-/// pass). `serve`, which lives on, keeps the default. `MIMALLOC_PURGE_DELAY`, when set, wins.
+/// the next stage does not fault the same pages in again. At 10,000 pages of the minimal
+/// theme, 15 % fewer page faults and 8 % less system time, for 4 % more peak memory
+/// (BENCHMARKS.md, sixteenth pass). `serve`, which lives on, keeps the default.
+/// `MIMALLOC_PURGE_DELAY`, when set, wins.
 fn keep_freed_memory() {
+    set_purge_delay(-1);
+}
+
+/// Once the build starts its search index, freed memory goes back to the system again, as
+/// by default: Pagefind's parts allocate on threads of their own beside the pages', and
+/// memory kept by one thread's heap is not what another's allocations take, so the
+/// 10,000-page default build's peak went up by a fifth, 1,216 → 1,476 MiB (medians of six
+/// pairs), for 9 % less time (BENCHMARKS.md, seventeenth pass).
+fn give_freed_memory_back() {
+    set_purge_delay(MI_DEFAULT_PURGE_DELAY);
+}
+
+/// Sets mimalloc's purge delay, unless `MIMALLOC_PURGE_DELAY` set it.
+fn set_purge_delay(ms: std::ffi::c_long) {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one of mimalloc's options, which it reads at each purge.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
     }
 }
 
@@ -51,10 +72,15 @@ mod tests {
                 assert_eq!(unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }, set);
                 keep_freed_memory();
                 assert_eq!(unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }, set);
+                give_freed_memory_back();
+                assert_eq!(unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }, set);
             }
             Err(_) => {
                 // mimalloc's default, then what `keep_freed_memory` makes it.
-                assert_eq!(unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }, 10);
+                assert_eq!(
+                    unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) },
+                    MI_DEFAULT_PURGE_DELAY
+                );
                 for value in ["77", "0"] {
                     let out = std::process::Command::new(std::env::current_exe().unwrap())
                         .args(["--exact", NAME, "--test-threads=1"])
@@ -70,6 +96,11 @@ mod tests {
                 }
                 keep_freed_memory();
                 assert_eq!(unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }, -1);
+                give_freed_memory_back();
+                assert_eq!(
+                    unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) },
+                    MI_DEFAULT_PURGE_DELAY
+                );
             }
         }
     }

@@ -614,3 +614,29 @@ fn a_template_error_fails_the_build_with_search_on() {
     assert!(!out.stderr.contains("search"), "{}", out.stderr);
     assert!(!site.root().join("public").exists());
 }
+
+#[test]
+fn a_build_calls_index_starts_once_when_it_builds_a_search_index() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn count() {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+    }
+    let site = Site::base();
+    let opts = dossier::build::BuildOptions {
+        root: site.root().to_path_buf(),
+        index_starts: Some(count),
+        ..Default::default()
+    };
+    let built = dossier::build::render_site(&opts).unwrap();
+    assert!(built.files.iter().any(|f| f.path.starts_with("pagefind/")));
+    assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+    // No index, no call.
+    site.write(
+        "site.toml",
+        &format!("search = false\n{}", site.read("site.toml")),
+    );
+    let built = dossier::build::render_site(&opts).unwrap();
+    assert!(!built.files.iter().any(|f| f.path.starts_with("pagefind/")));
+    assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+}
