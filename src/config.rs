@@ -108,7 +108,7 @@ pub struct Config {
     pub relative_links: bool,
     /// Build a search index (Pagefind) into `pagefind/`.
     pub search: bool,
-    /// At most this many records in one part of the search index (`search::SHARD_SIZE`).
+    /// About this many records in one part of the search index (`search::SHARD_SIZE`).
     pub search_shard_size: usize,
     pub markdown: MarkdownConfig,
     pub sides: Vec<Side>,

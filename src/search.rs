@@ -219,7 +219,7 @@ pub const SHARD_SIZE: usize = 5_000;
 /// bundle), for the search script to merge; `[]` when the index is in one part.
 pub const SHARDS_FILE: &str = "dossier-shards.json";
 
-/// Builds the index into memory: the files of `pagefind/`, in parts of at most `shard_size`
+/// Builds the index into memory: the files of `pagefind/`, in parts of about `shard_size`
 /// records.
 pub fn index(
     records: &[Record],
@@ -231,11 +231,39 @@ pub fn index(
     Ok(built.map(|b| b.files).unwrap_or_default())
 }
 
-/// How many parts `records` records make, and the folder of each inside the bundle, as
-/// `dossier-shards.json` lists them: `""` for the first (the bundle itself), `"shard-2/"`, ….
-fn part_folders(records: usize, shard_size: usize) -> Vec<String> {
-    let parts = records.div_ceil(shard_size.max(1)).max(1);
-    (0..parts)
+/// The records of each part of the index: as many parts as `shard_size` records make
+/// (rounded up), and each record in the part a digest of its URL picks ([`part_of`]), so
+/// that a record stays in its part when others are added or removed; parts left empty are
+/// dropped. At least one part, even without records.
+fn part_members(records: &[Record], shard_size: usize) -> Vec<Vec<usize>> {
+    let parts = records.len().div_ceil(shard_size.max(1)).max(1);
+    let mut members = vec![Vec::new(); parts];
+    for (i, r) in records.iter().enumerate() {
+        members[part_of(&r.url, parts)].push(i);
+    }
+    if records.is_empty() {
+        return members;
+    }
+    members.retain(|m| !m.is_empty());
+    members
+}
+
+/// The part of `parts` that a record with `url` is in: 64-bit FNV-1a of the URL's bytes,
+/// the same on every machine and in every release.
+fn part_of(url: &str, parts: usize) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in url.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // `parts` is at least 1 and fits in a u64; the remainder is below it.
+    (h % parts.max(1) as u64) as usize
+}
+
+/// The folder of each of `parts` parts inside the bundle, as `dossier-shards.json` lists
+/// them: `""` for the first (the bundle itself), `"shard-2/"`, ….
+fn part_folders(parts: usize) -> Vec<String> {
+    (0..parts.max(1))
         .map(|k| match k {
             0 => String::new(),
             _ => format!("shard-{}/", k + 1),
@@ -293,9 +321,10 @@ impl Built {
 /// makes the index beside the templates and stops it when they fail, so a failed build does
 /// not wait for an index it will not write.
 ///
-/// With several parts, record `i` goes to part `i % parts`, so that every part holds a like
-/// mix of kinds and lengths and Pagefind's scores (which each part computes from its own
-/// records) compare across parts. The first part is the whole bundle, scripts and
+/// With several parts, a record goes to the part a digest of its URL picks
+/// ([`part_members`]): every part holds a like mix of kinds and lengths, so Pagefind's
+/// scores (which each part computes from its own records) compare across parts, and a
+/// record added or removed changes its own part only. The first part is the whole bundle, scripts and
 /// WebAssembly included; the others hold only what a merged index loads.
 ///
 /// Each part depends only on its own records, so a part whose records are those of the
@@ -313,8 +342,9 @@ pub fn index_unless(
     earlier: Option<&Earlier>,
     stop: &AtomicBool,
 ) -> Result<Option<Built>, Diagnostic> {
-    let folders = part_folders(records.len(), shard_size);
-    let keys = part_keys(records, language, folders.len());
+    let members = part_members(records, shard_size);
+    let folders = part_folders(members.len());
+    let keys = part_keys(records, language, &members);
     let mut parts = match earlier {
         Some(earlier) => kept_parts(earlier, &keys, &folders),
         None => keys.iter().map(|_| None).collect(),
@@ -322,7 +352,7 @@ pub fn index_unless(
     let kept = parts.iter().filter(|p| p.is_some()).count();
     let todo: Vec<usize> = (0..parts.len()).filter(|&k| parts[k].is_none()).collect();
     let jobs = part_jobs(todo.len(), cores());
-    let Some(made) = index_in_parts(records, language, &folders, &todo, jobs, stop)? else {
+    let Some(made) = index_in_parts(records, language, &members, &todo, jobs, stop)? else {
         return Ok(None);
     };
     for (&k, files) in todo.iter().zip(made) {
@@ -350,16 +380,18 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The parts `todo` of the index whose parts are in `folders`, built `jobs` at a time: each
+/// The parts `todo` of the index whose parts hold `members`, built `jobs` at a time: each
 /// part's files, in the order of `todo`.
 fn index_in_parts(
     records: &[Record],
     language: &str,
-    folders: &[String],
+    members: &[Vec<usize>],
     todo: &[usize],
     jobs: usize,
     stop: &AtomicBool,
 ) -> Result<Option<Vec<Vec<OutputFile>>>, Diagnostic> {
+    let folders = part_folders(members.len());
+    let folders = &folders;
     let next = AtomicUsize::new(0);
     // Set when a part fails, so that the other parts give up too.
     let failed = AtomicBool::new(false);
@@ -379,7 +411,13 @@ fn index_in_parts(
                             };
                             let give_up =
                                 || stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed);
-                            let result = index_part(records, part, folders, language, &give_up);
+                            let result = index_part(
+                                records,
+                                &members[part],
+                                (part, &folders[part]),
+                                language,
+                                &give_up,
+                            );
                             if result.is_err() {
                                 failed.store(true, Ordering::Relaxed);
                             }
@@ -423,13 +461,13 @@ fn index_failed(e: &dyn std::fmt::Display) -> Diagnostic {
     Diagnostic::error(format!("cannot build the search index: {e}"))
 }
 
-/// Part `part` of the index: its records (every `folders.len()`th from `part` on) in a
-/// `PagefindIndex` of its own, and the files of it that are kept, in its folder. `Ok(None)`
-/// when `give_up` says so between two records.
+/// Part `part` of the index, in `folder`: its records (`members`, indices into `records`)
+/// in a `PagefindIndex` of its own, and the files of it that are kept, in its folder.
+/// `Ok(None)` when `give_up` says so between two records.
 fn index_part(
     records: &[Record],
-    part: usize,
-    folders: &[String],
+    members: &[usize],
+    (part, folder): (usize, &str),
     language: &str,
     give_up: &dyn Fn() -> bool,
 ) -> Result<Option<Vec<OutputFile>>, Diagnostic> {
@@ -443,7 +481,7 @@ fn index_part(
             .force_language(language.to_string())
             .build();
         let mut index = PagefindIndex::new(Some(options)).map_err(|e| index_failed(&e))?;
-        for r in records.iter().skip(part).step_by(folders.len()) {
+        for r in members.iter().map(|&i| &records[i]) {
             if give_up() {
                 return Ok(None);
             }
@@ -464,19 +502,19 @@ fn index_part(
         let files = index.get_files().await.map_err(|e| index_failed(&e))?;
         // Pagefind's memory for this part goes before this thread starts another part.
         drop(index);
-        let folder = &folders[part];
-        Ok(Some(
-            files
-                .into_iter()
-                .filter_map(|f| {
-                    let name = f.filename.to_string_lossy().replace('\\', "/");
-                    keep_in_part(&name, part).then(|| OutputFile {
-                        path: format!("{BUNDLE_DIR}/{folder}{name}"),
-                        bytes: f.contents,
-                    })
+        let mut files: Vec<OutputFile> = files
+            .into_iter()
+            .filter_map(|f| {
+                let name = f.filename.to_string_lossy().replace('\\', "/");
+                keep_in_part(&name, part).then(|| OutputFile {
+                    path: format!("{BUNDLE_DIR}/{folder}{name}"),
+                    bytes: f.contents,
                 })
-                .collect(),
-        ))
+            })
+            .collect();
+        // By path, so that the manifest lists them in the same order at every build.
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Some(files))
     })
 }
 
@@ -510,22 +548,21 @@ pub const KEPT_MANIFEST: &str = ".dossier-search";
 /// index kept from another release would differ from the one this release builds.
 const PAGEFIND_VERSION: &str = "1.6.0";
 
-/// What decides the bytes of each of the `parts` parts of the index: the records of the
-/// part, the language, the number of parts, the part's place and the versions of dossier
-/// and Pagefind. 64-bit digests (SipHash with fixed keys): a different digest only means the
-/// part is built again.
-pub fn part_keys(records: &[Record], language: &str, parts: usize) -> Vec<u64> {
+/// What decides the bytes of each part of the index, whose parts hold `members`: the
+/// records of the part, the language, the number of parts, the part's place and the
+/// versions of dossier and Pagefind. 64-bit digests (SipHash with fixed keys): a different
+/// digest only means the part is built again.
+fn part_keys(records: &[Record], language: &str, members: &[Vec<usize>]) -> Vec<u64> {
     use rayon::prelude::*;
     use std::hash::{Hash, Hasher};
-    (0..parts)
-        .into_par_iter()
-        .map(|k| {
+    members
+        .par_iter()
+        .enumerate()
+        .map(|(k, mine)| {
             let mut h = std::hash::DefaultHasher::new();
             (env!("CARGO_PKG_VERSION"), PAGEFIND_VERSION, language).hash(&mut h);
-            (parts, k).hash(&mut h);
-            let mine = records.iter().skip(k).step_by(parts.max(1));
-            mine.clone().count().hash(&mut h);
-            for r in mine {
+            (members.len(), k, mine.len()).hash(&mut h);
+            for r in mine.iter().map(|&i| &records[i]) {
                 (&r.url, &r.title, r.kind, &r.content).hash(&mut h);
             }
             h.finish()
@@ -724,8 +761,9 @@ mod tests {
 
     #[test]
     fn an_index_in_parts_holds_every_record_once() {
-        // Seven records in parts of at most three: three parts, records 0, 3, 6 in the
-        // first, 1, 4 in the second, 2, 5 in the third.
+        // Seven records in parts of three (rounded up): three parts. By FNV-1a of their URLs
+        // (computed apart, in Python), modulo 3: x1 and x2 in the first, x0, x3, x4 and x5
+        // in the second, x6 in the third.
         let records: Vec<Record> = (0..7)
             .map(|i| Record {
                 url: format!("actors/x{i}/"),
@@ -757,7 +795,7 @@ mod tests {
                 fragments("pagefind/shard-2"),
                 fragments("pagefind/shard-3")
             ],
-            [3, 2, 2]
+            [2, 4, 1]
         );
         // A merged part has the data a merged index loads, and no second copy of the scripts
         // or the WebAssembly.
@@ -810,37 +848,78 @@ mod tests {
     }
 
     #[test]
+    fn a_record_is_in_the_part_a_digest_of_its_url_picks() {
+        // FNV-1a 64's published test vectors.
+        assert_eq!(
+            part_of("", usize::MAX),
+            (0xcbf2_9ce4_8422_2325u64 % usize::MAX as u64) as usize
+        );
+        assert_eq!(
+            part_of("a", 1_000_003),
+            (0xaf63_dc4c_8601_ec8cu64 % 1_000_003) as usize
+        );
+        assert_eq!(
+            part_of("foobar", 97),
+            (0x8594_4171_f739_67e8u64 % 97) as usize
+        );
+        // Nine records in parts of three: three parts, by FNV-1a modulo 3 (computed apart).
+        let records = nine_records();
+        assert_eq!(
+            part_members(&records, 3),
+            [vec![5, 6], vec![2, 3], vec![0, 1, 4, 7, 8]]
+        );
+        // Modulo 2, t0, t2, t4, t6 and t8 are in the first part and t1 … t7 in the second;
+        // a part left empty is dropped.
+        let even: Vec<Record> = records.iter().step_by(2).cloned().collect();
+        assert_eq!(part_members(&even, 3), [vec![0, 1, 2, 3, 4]]);
+        assert_eq!(part_members(&even[..2], 1), [vec![0, 1]]);
+        assert_eq!(part_members(&[], 3), [Vec::<usize>::new()]);
+    }
+
+    #[test]
     fn a_part_key_changes_with_the_records_of_its_part_only() {
         let records = nine_records();
-        let keys = part_keys(&records, "en", 3);
-        assert_eq!(keys.len(), 3);
-        assert_eq!(keys, part_keys(&records, "en", 3));
-        // Record 4 is in part 1 (4 % 3).
+        let members = part_members(&records, 4);
+        assert_eq!(members.len(), 3);
+        let keys = part_keys(&records, "en", &members);
+        assert_eq!(keys, part_keys(&records, "en", &members));
+        // Record 4 is in the third part.
         let mut edited = records.clone();
         edited[4].content.push_str(" encore");
-        let after = part_keys(&edited, "en", 3);
-        assert_eq!((after[0], after[2]), (keys[0], keys[2]));
-        assert_ne!(after[1], keys[1]);
+        let after = part_keys(&edited, "en", &members);
+        assert_eq!(&after[..2], &keys[..2]);
+        assert_ne!(after[2], keys[2]);
         for change in [
-            |r: &mut Record| r.url.push('x'),
             |r: &mut Record| r.title.push('x'),
             |r: &mut Record| r.kind = "actor",
+            |r: &mut Record| r.content.clear(),
         ] {
             let mut edited = records.clone();
             change(&mut edited[4]);
-            assert_ne!(part_keys(&edited, "en", 3)[1], keys[1]);
+            assert_ne!(part_keys(&edited, "en", &members)[2], keys[2]);
         }
-        // A record added at the end goes to part 9 % 3 = 0, and leaves the others as they are.
+        // A record added in the middle (talks/new/, in the second part by FNV-1a modulo 3)
+        // changes its own part only: the records after it keep theirs.
         let mut more = records.clone();
-        more.push(records[0].clone());
-        let after = part_keys(&more, "en", 3);
-        assert_ne!(after[0], keys[0]);
-        assert_eq!(&after[1..], &keys[1..]);
+        more.insert(
+            3,
+            Record {
+                url: "talks/new/".into(),
+                title: "New".into(),
+                kind: "talk",
+                content: "Lavrov".into(),
+            },
+        );
+        let more_members = part_members(&more, 4);
+        assert_eq!(more_members.len(), 3);
+        let after = part_keys(&more, "en", &more_members);
+        assert_eq!((after[0], after[2]), (keys[0], keys[2]));
+        assert_ne!(after[1], keys[1]);
         // Another language, or another number of parts: every part.
-        let french = part_keys(&records, "fr", 3);
+        let french = part_keys(&records, "fr", &members);
         assert!(french.iter().zip(&keys).all(|(f, e)| f != e));
-        let four = part_keys(&records, "en", 4);
-        assert!(four.iter().all(|k| !keys.contains(k)));
+        let two = part_keys(&records, "en", &part_members(&records, 5));
+        assert!(two.iter().all(|k| !keys.contains(k)));
     }
 
     /// Writes `built`'s files and manifest into `out`, as a build would.
@@ -871,7 +950,8 @@ mod tests {
         assert_eq!(again.kept, 3);
         assert!(again.all_kept());
         assert!(again.files == first.files && again.manifest == first.manifest);
-        // Record 4 (part 1) edited: parts 0 and 2 read back, the same as built whole.
+        // Record 4 (in the third part) edited: the other two read back, the same as built
+        // whole.
         let mut edited = records.clone();
         edited[4].content.push_str(" zanzibar");
         let kept = build(&edited, Some(out.path()));
@@ -884,12 +964,13 @@ mod tests {
         );
         assert!(kept.manifest == whole.manifest);
         assert!(kept.files != first.files);
-        // A file of part 2 edited by hand: part 2 is built again, and is as it was.
+        // A file of the second part edited by hand: that part is built again, and is as it
+        // was.
         write_out(out.path(), &kept);
         let part_2 = kept
             .files
             .iter()
-            .find(|f| f.path.starts_with("pagefind/shard-3/fragment/"))
+            .find(|f| f.path.starts_with("pagefind/shard-2/fragment/"))
             .unwrap();
         std::fs::write(out.path().join(&part_2.path), b"edited").unwrap();
         let mended = build(&edited, Some(out.path()));
@@ -955,7 +1036,7 @@ mod tests {
     #[test]
     fn a_kept_part_is_read_back_only_from_inside_its_folder() {
         let out = tempfile::tempdir().unwrap();
-        let folders = part_folders(2, 1);
+        let folders = part_folders(2);
         assert_eq!(folders, ["", "shard-2/"]);
         let file = |path: &str| OutputFile {
             path: path.into(),
@@ -1018,20 +1099,20 @@ mod tests {
     fn parts_built_at_once_are_the_parts_built_one_after_the_other() {
         // Nine records in five parts.
         let records = nine_records();
-        let folders = part_folders(records.len(), 2);
-        assert_eq!(folders.len(), 5);
+        let members = part_members(&records, 2);
+        assert_eq!(members.len(), 5);
         let never = AtomicBool::new(false);
         let all = [0, 1, 2, 3, 4];
-        let one_by_one = index_in_parts(&records, "en", &folders, &all, 1, &never)
+        let one_by_one = index_in_parts(&records, "en", &members, &all, 1, &never)
             .unwrap()
             .unwrap();
         // The parts in the order asked for, whichever thread made each.
-        let some = index_in_parts(&records, "en", &folders, &[3, 1], 2, &never)
+        let some = index_in_parts(&records, "en", &members, &[3, 1], 2, &never)
             .unwrap()
             .unwrap();
         assert!(some == [one_by_one[3].clone(), one_by_one[1].clone()]);
         for jobs in [2, 3, 5] {
-            let at_once = index_in_parts(&records, "en", &folders, &all, jobs, &never)
+            let at_once = index_in_parts(&records, "en", &members, &all, jobs, &never)
                 .unwrap()
                 .unwrap();
             assert_eq!(

@@ -280,7 +280,8 @@ fn search_finds_the_same_when_its_index_is_in_parts() {
     let site = root.join("public");
     let listed = std::fs::read_to_string(site.join("pagefind/dossier-shards.json")).unwrap();
     let parts: Vec<String> = serde_json::from_str(&listed).unwrap();
-    assert!(parts.len() >= 10, "{listed}");
+    // About one part per ten records; a part that the URLs' digests leave empty is dropped.
+    assert!(parts.len() >= 8, "{listed}");
     // `--timings` says how the index was built: every part, at most four at a time.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let said = format!(
