@@ -58,32 +58,13 @@ fn start(site: &Site) -> Server {
     }
 }
 
-/// A raw HTTP/1.1 request; returns (status, body).
-fn raw(port: u16, path: &str, host: &str) -> (u16, String) {
+/// A raw HTTP/1.1 request; returns (status, body's bytes).
+fn raw_bytes(port: u16, path: &str, host: &str) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut resp = String::new();
-    let _ = s.read_to_string(&mut resp);
-    let status = resp.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = resp
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-/// A GET of `path`; returns (status, body's bytes).
-fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut resp = Vec::new();
@@ -98,6 +79,17 @@ fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
         .map(|at| resp[at + 4..].to_vec())
         .unwrap_or_default();
     (status, body)
+}
+
+/// A raw HTTP/1.1 request; returns (status, body).
+fn raw(port: u16, path: &str, host: &str) -> (u16, String) {
+    let (status, body) = raw_bytes(port, path, host);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A GET of `path`; returns (status, body's bytes).
+fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+    raw_bytes(port, path, &format!("127.0.0.1:{port}"))
 }
 
 fn get(port: u16, path: &str) -> (u16, String) {
