@@ -584,23 +584,12 @@ const MANIFEST_HEADER: &str =
 /// key, then a digest and the path of each of its files.
 fn kept_manifest(keys: &[u64], parts: &[Vec<OutputFile>]) -> OutputFile {
     use rayon::prelude::*;
-    let mut text = format!(
-        "{MANIFEST_HEADER}
-"
-    );
+    let mut text = format!("{MANIFEST_HEADER}\n");
     for (k, (key, files)) in keys.iter().zip(parts).enumerate() {
-        text.push_str(&format!(
-            "part {} key {key:016x}
-",
-            k + 1
-        ));
+        text.push_str(&format!("part {} key {key:016x}\n", k + 1));
         let digests: Vec<u64> = files.par_iter().map(|f| digest(&f.bytes)).collect();
         for (d, f) in digests.iter().zip(files) {
-            text.push_str(&format!(
-                "{d:016x} {}
-",
-                f.path
-            ));
+            text.push_str(&format!("{d:016x} {}\n", f.path));
         }
     }
     OutputFile {
