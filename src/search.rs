@@ -219,18 +219,6 @@ pub const SHARD_SIZE: usize = 5_000;
 /// bundle), for the search script to merge; `[]` when the index is in one part.
 pub const SHARDS_FILE: &str = "dossier-shards.json";
 
-/// Builds the index into memory: the files of `pagefind/`, in parts of about `shard_size`
-/// records.
-pub fn index(
-    records: &[Record],
-    language: &str,
-    shard_size: usize,
-) -> Result<Vec<OutputFile>, Diagnostic> {
-    let never = AtomicBool::new(false);
-    let built = index_unless(records, language, shard_size, None, &never)?;
-    Ok(built.map(|b| b.files).unwrap_or_default())
-}
-
 /// The records of each part of the index: as many parts as `shard_size` records make
 /// (rounded up), and each record in the part a digest of its URL picks ([`part_of`]), so
 /// that a record stays in its part when others are added or removed; parts left empty are
@@ -317,9 +305,10 @@ impl Built {
     }
 }
 
-/// [`index`], given up (`Ok(None)`) as soon as `stop` is set between two records: `build`
-/// makes the index beside the templates and stops it when they fail, so a failed build does
-/// not wait for an index it will not write.
+/// Builds the index into memory from `records`: the files of `pagefind/`, in parts of about
+/// `shard_size` records, and the manifest of its parts. Given up (`Ok(None)`) as soon as
+/// `stop` is set between two records: `build` makes the index beside the templates and stops
+/// it when they fail, so a failed build does not wait for an index it will not write.
 ///
 /// With several parts, a record goes to the part a digest of its URL picks
 /// ([`part_members`]): every part holds a like mix of kinds and lengths, so Pagefind's
@@ -356,11 +345,11 @@ pub fn index_unless(
         return Ok(None);
     };
     for (&k, files) in todo.iter().zip(made) {
-        parts[k] = Some(files);
+        parts[k] = Some(digested(files));
     }
-    let parts: Vec<Vec<OutputFile>> = parts.into_iter().map(Option::unwrap_or_default).collect();
+    let parts: Vec<Vec<Digested>> = parts.into_iter().map(Option::unwrap_or_default).collect();
     let manifest = kept_manifest(&keys, &parts);
-    let mut files: Vec<OutputFile> = parts.into_iter().flatten().collect();
+    let mut files: Vec<OutputFile> = parts.into_iter().flatten().map(|(_, f)| f).collect();
     files.push(OutputFile {
         path: format!("{BUNDLE_DIR}/{SHARDS_FILE}"),
         bytes: serde_json::to_vec(&folders[1..]).map_err(|e| index_failed(&e))?,
@@ -577,18 +566,29 @@ fn digest(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// A file of the index with the [`digest`] of its bytes, as the manifest lists it.
+type Digested = (u64, OutputFile);
+
+/// The files of a part just built, each with its digest. A kept part's files come with the
+/// digests they were checked against ([`kept_parts`]), so no file is digested twice.
+fn digested(files: Vec<OutputFile>) -> Vec<Digested> {
+    use rayon::prelude::*;
+    files
+        .into_par_iter()
+        .map(|f| (digest(&f.bytes), f))
+        .collect()
+}
+
 const MANIFEST_HEADER: &str =
     "dossier search index: each part kept by the next build if its records are the same";
 
 /// The manifest of an index whose parts have `keys` and `parts` files: for each part, its
-/// key, then a digest and the path of each of its files.
-fn kept_manifest(keys: &[u64], parts: &[Vec<OutputFile>]) -> OutputFile {
-    use rayon::prelude::*;
+/// key, then the digest and the path of each of its files.
+fn kept_manifest(keys: &[u64], parts: &[Vec<Digested>]) -> OutputFile {
     let mut text = format!("{MANIFEST_HEADER}\n");
     for (k, (key, files)) in keys.iter().zip(parts).enumerate() {
         text.push_str(&format!("part {} key {key:016x}\n", k + 1));
-        let digests: Vec<u64> = files.par_iter().map(|f| digest(&f.bytes)).collect();
-        for (d, f) in digests.iter().zip(files) {
+        for (d, f) in files {
             text.push_str(&format!("{d:016x} {}\n", f.path));
         }
     }
@@ -667,15 +667,11 @@ impl Earlier<'_> {
 }
 
 /// For each part of an index whose parts have `keys` and are in `folders`: its files as
-/// the `earlier` index holds them, if its manifest gives the part the same key and every
+/// the `earlier` index holds them, each with its digest, if its manifest gives the part the same key and every
 /// file it lists for the part is there with the same bytes. `None` (build it again) for
 /// anything else: no manifest, another number of parts, another key, a file missing or
 /// edited.
-pub fn kept_parts(
-    earlier: &Earlier,
-    keys: &[u64],
-    folders: &[String],
-) -> Vec<Option<Vec<OutputFile>>> {
+fn kept_parts(earlier: &Earlier, keys: &[u64], folders: &[String]) -> Vec<Option<Vec<Digested>>> {
     use rayon::prelude::*;
     let none = || keys.iter().map(|_| None).collect();
     let Some(manifest) = earlier.manifest() else {
@@ -695,10 +691,11 @@ pub fn kept_parts(
                 .par_iter()
                 .map(|&(d, path)| {
                     let bytes = earlier.read(path)?;
-                    (digest(&bytes) == d).then(|| OutputFile {
+                    let file = OutputFile {
                         path: path.to_string(),
                         bytes,
-                    })
+                    };
+                    (digest(&file.bytes) == d).then_some((d, file))
                 })
                 .collect::<Option<Vec<_>>>()
         })
@@ -708,6 +705,17 @@ pub fn kept_parts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The files of a whole index built from nothing.
+    fn index(
+        records: &[Record],
+        language: &str,
+        shard_size: usize,
+    ) -> Result<Vec<OutputFile>, Diagnostic> {
+        let never = AtomicBool::new(false);
+        let built = index_unless(records, language, shard_size, None, &never)?;
+        Ok(built.map(|b| b.files).unwrap_or_default())
+    }
 
     #[test]
     fn plain_text_strips_our_tags_and_entities() {
@@ -1032,17 +1040,18 @@ mod tests {
             bytes: path.as_bytes().to_vec(),
         };
         let parts = vec![
-            vec![file("pagefind/pagefind.js")],
-            vec![file("pagefind/shard-2/pagefind-entry.json")],
+            digested(vec![file("pagefind/pagefind.js")]),
+            digested(vec![file("pagefind/shard-2/pagefind-entry.json")]),
         ];
         let keys = [7, 9];
         let manifest = kept_manifest(&keys, &parts);
-        for f in parts.iter().flatten().chain([&manifest]) {
+        let files = parts.iter().flatten().map(|(_, f)| f);
+        for f in files.chain([&manifest]) {
             let path = out.path().join(&f.path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, &f.bytes).unwrap();
         }
-        let some = |parts: &[Vec<OutputFile>]| -> Vec<Option<Vec<OutputFile>>> {
+        let some = |parts: &[Vec<Digested>]| -> Vec<Option<Vec<Digested>>> {
             parts.iter().cloned().map(Some).collect()
         };
         assert_eq!(
