@@ -108,7 +108,8 @@ pub struct Config {
     pub relative_links: bool,
     /// Build a search index (Pagefind) into `pagefind/`.
     pub search: bool,
-    /// About this many records in one part of the search index (`search::SHARD_SIZE`).
+    /// At most this many records in one part of the search index, on average
+    /// (`search::SHARD_SIZE`, `search::part_count`).
     pub search_shard_size: usize,
     pub markdown: MarkdownConfig,
     pub sides: Vec<Side>,

@@ -205,7 +205,8 @@ pub fn pagefind_content(text: &str) -> String {
     out
 }
 
-/// Records in one part of the index, by default (site.toml's `search_shard_size`). Pagefind
+/// At most this many records in one part of the index on average, by default (site.toml's
+/// `search_shard_size`; [`part_count`]). Pagefind
 /// holds about 130 KiB per record while it builds an index (BENCHMARKS.md), and its intake
 /// looks for each record's URL among all the records before it, so one index of 150,000
 /// records (100,000 pages) ran out of 24 GiB. Parts are built one a core and at most four
@@ -219,12 +220,11 @@ pub const SHARD_SIZE: usize = 5_000;
 /// bundle), for the search script to merge; `[]` when the index is in one part.
 pub const SHARDS_FILE: &str = "dossier-shards.json";
 
-/// The records of each part of the index: as many parts as `shard_size` records make
-/// (rounded up), and each record in the part a digest of its URL picks ([`part_of`]), so
-/// that a record stays in its part when others are added or removed; parts left empty are
-/// dropped. At least one part, even without records.
+/// The records of each part of the index, each record in the part a digest of its URL picks
+/// ([`part_of`]), so that a record stays in its part when others are added or removed; parts
+/// left empty are dropped. At least one part, even without records.
 fn part_members(records: &[Record], shard_size: usize) -> Vec<Vec<usize>> {
-    let parts = records.len().div_ceil(shard_size.max(1)).max(1);
+    let parts = part_count(records.len(), shard_size);
     let mut members = vec![Vec::new(); parts];
     for (i, r) in records.iter().enumerate() {
         members[part_of(&r.url, parts)].push(i);
@@ -236,16 +236,44 @@ fn part_members(records: &[Record], shard_size: usize) -> Vec<Vec<usize>> {
     members
 }
 
+/// How many parts an index of `records` records is built in: the fewest that hold at most
+/// `shard_size` records each on average, rounded up to a power of two. So the number of
+/// parts changes only when the records cross `shard_size` times a power of two (5,000,
+/// 10,000, 20,000, … by default), not at every multiple of `shard_size`: a change to the
+/// number of parts moves records between all of them, and so builds every part again.
+/// The price is parts of between half and all of `shard_size` records on average, a few
+/// more parts than the fewest.
+fn part_count(records: usize, shard_size: usize) -> usize {
+    records
+        .div_ceil(shard_size.max(1))
+        .max(1)
+        .next_power_of_two()
+}
+
 /// The part of `parts` that a record with `url` is in: 64-bit FNV-1a of the URL's bytes,
-/// the same on every machine and in every release.
+/// mixed by MurmurHash3's finalizer, modulo `parts`; the same on every machine and in every
+/// release. FNV-1a alone spreads URLs that differ in one character badly over a power of
+/// two of parts ([`part_count`]): its low `k` bits depend only on the low `k` bits of each
+/// byte, and a byte near the end barely reaches its high bits.
 fn part_of(url: &str, parts: usize) -> usize {
+    let mut h = fnv1a(url.as_bytes());
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    // `parts` is at least 1 and fits in a u64; the remainder is below it.
+    (h % parts.max(1) as u64) as usize
+}
+
+/// 64-bit FNV-1a.
+fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in url.bytes() {
+    for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    // `parts` is at least 1 and fits in a u64; the remainder is below it.
-    (h % parts.max(1) as u64) as usize
+    h
 }
 
 /// The folder of each of `parts` parts inside the bundle, as `dossier-shards.json` lists
@@ -758,9 +786,9 @@ mod tests {
 
     #[test]
     fn an_index_in_parts_holds_every_record_once() {
-        // Seven records in parts of three (rounded up): three parts. By FNV-1a of their URLs
-        // (computed apart, in Python), modulo 3: x1 and x2 in the first, x0, x3, x4 and x5
-        // in the second, x6 in the third.
+        // Seven records in parts of three: four parts (three rounded up to a power of two).
+        // By their URLs' digests (computed apart, in Python): x0, x2 and x5 in the first, x3
+        // in the second, x1, x4 and x6 in the third, none in the fourth, which is dropped.
         let records: Vec<Record> = (0..7)
             .map(|i| Record {
                 url: format!("actors/x{i}/"),
@@ -792,7 +820,7 @@ mod tests {
                 fragments("pagefind/shard-2"),
                 fragments("pagefind/shard-3")
             ],
-            [2, 4, 1]
+            [3, 1, 3]
         );
         // A merged part has the data a merged index loads, and no second copy of the scripts
         // or the WebAssembly.
@@ -847,45 +875,62 @@ mod tests {
     #[test]
     fn a_record_is_in_the_part_a_digest_of_its_url_picks() {
         // FNV-1a 64's published test vectors.
-        assert_eq!(
-            part_of("", usize::MAX),
-            (0xcbf2_9ce4_8422_2325u64 % usize::MAX as u64) as usize
-        );
-        assert_eq!(
-            part_of("a", 1_000_003),
-            (0xaf63_dc4c_8601_ec8cu64 % 1_000_003) as usize
-        );
-        assert_eq!(
-            part_of("foobar", 97),
-            (0x8594_4171_f739_67e8u64 % 97) as usize
-        );
-        // Nine records in parts of three: three parts, by FNV-1a modulo 3 (computed apart).
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+        // The empty URL's digest mixed by MurmurHash3's finalizer (computed apart, in
+        // Python), below `usize::MAX`.
+        assert_eq!(part_of("", usize::MAX) as u64, 17_280_346_270_528_514_342);
+        // Nine records in parts of three: four parts (computed apart).
         let records = nine_records();
         assert_eq!(
             part_members(&records, 3),
-            [vec![5, 6], vec![2, 3], vec![0, 1, 4, 7, 8]]
+            [vec![2, 8], vec![3], vec![0, 6, 7], vec![1, 4, 5]]
         );
-        // Modulo 2, t0, t2, t4, t6 and t8 are in the first part and t1 … t7 in the second;
-        // a part left empty is dropped.
+        // In two parts, t4 is with the odd ones and t7 with the even ones: not by the parity
+        // of their last digit, as by FNV-1a alone (t0, t2, t4, t6 and t8 in one part).
+        assert_eq!(
+            part_members(&records, 5),
+            [vec![0, 2, 6, 7, 8], vec![1, 3, 4, 5]]
+        );
+        // In four parts, t2 and t8 in the first, t4 and t6 in the third, t0 in the fourth: a
+        // part left empty is dropped.
         let even: Vec<Record> = records.iter().step_by(2).cloned().collect();
-        assert_eq!(part_members(&even, 3), [vec![0, 1, 2, 3, 4]]);
+        assert_eq!(part_members(&even, 2), [vec![1, 4], vec![0, 3], vec![2]]);
         assert_eq!(part_members(&even[..2], 1), [vec![0, 1]]);
         assert_eq!(part_members(&[], 3), [Vec::<usize>::new()]);
     }
 
     #[test]
+    fn the_number_of_parts_changes_only_at_a_power_of_two() {
+        assert_eq!(part_count(0, 3), 1);
+        assert_eq!(part_count(3, 3), 1);
+        assert_eq!(part_count(4, 3), 2);
+        assert_eq!(part_count(6, 3), 2);
+        // 7 to 12 records in parts of three: three or four such parts, four parts either way.
+        assert_eq!(part_count(7, 3), 4);
+        assert_eq!(part_count(12, 3), 4);
+        assert_eq!(part_count(13, 3), 8);
+        // The generated 10,000- and 100,000-page default sites.
+        assert_eq!(part_count(15_400, SHARD_SIZE), 4);
+        assert_eq!(part_count(150_000, SHARD_SIZE), 32);
+        assert_eq!(part_count(20_001, SHARD_SIZE), 8);
+        assert_eq!(part_count(1, 0), 1);
+    }
+
+    #[test]
     fn a_part_key_changes_with_the_records_of_its_part_only() {
         let records = nine_records();
-        let members = part_members(&records, 4);
-        assert_eq!(members.len(), 3);
+        let members = part_members(&records, 3);
+        assert_eq!(members.len(), 4);
         let keys = part_keys(&records, "en", &members);
         assert_eq!(keys, part_keys(&records, "en", &members));
-        // Record 4 is in the third part.
+        // Record 4 is in the fourth part.
         let mut edited = records.clone();
         edited[4].content.push_str(" encore");
         let after = part_keys(&edited, "en", &members);
-        assert_eq!(&after[..2], &keys[..2]);
-        assert_ne!(after[2], keys[2]);
+        assert_eq!(&after[..3], &keys[..3]);
+        assert_ne!(after[3], keys[3]);
         for change in [
             |r: &mut Record| r.title.push('x'),
             |r: &mut Record| r.kind = "actor",
@@ -893,10 +938,11 @@ mod tests {
         ] {
             let mut edited = records.clone();
             change(&mut edited[4]);
-            assert_ne!(part_keys(&edited, "en", &members)[2], keys[2]);
+            assert_ne!(part_keys(&edited, "en", &members)[3], keys[3]);
         }
-        // A record added in the middle (talks/new/, in the second part by FNV-1a modulo 3)
-        // changes its own part only: the records after it keep theirs.
+        // A record added in the middle (talks/new/, in the fourth part) changes its own part
+        // only: the records after it keep theirs. Ten records are more than three parts of
+        // three, and still four parts.
         let mut more = records.clone();
         more.insert(
             3,
@@ -907,11 +953,11 @@ mod tests {
                 content: "Lavrov".into(),
             },
         );
-        let more_members = part_members(&more, 4);
-        assert_eq!(more_members.len(), 3);
+        let more_members = part_members(&more, 3);
+        assert_eq!(more_members.len(), 4);
         let after = part_keys(&more, "en", &more_members);
-        assert_eq!((after[0], after[2]), (keys[0], keys[2]));
-        assert_ne!(after[1], keys[1]);
+        assert_eq!(&after[..3], &keys[..3]);
+        assert_ne!(after[3], keys[3]);
         // Another language, or another number of parts: every part.
         let french = part_keys(&records, "fr", &members);
         assert!(french.iter().zip(&keys).all(|(f, e)| f != e));
@@ -940,20 +986,20 @@ mod tests {
         };
         let records = nine_records();
         let first = build(&records, None);
-        assert_eq!((first.parts, first.kept), (3, 0));
+        assert_eq!((first.parts, first.kept), (4, 0));
         write_out(out.path(), &first);
         // Nothing changed: every part read back.
         let again = build(&records, Some(out.path()));
-        assert_eq!(again.kept, 3);
+        assert_eq!(again.kept, 4);
         assert!(again.all_kept());
         assert!(again.files == first.files && again.manifest == first.manifest);
-        // Record 4 (in the third part) edited: the other two read back, the same as built
-        // whole.
+        // Record 4 (in the fourth part) edited: the other three read back, the same as
+        // built whole.
         let mut edited = records.clone();
         edited[4].content.push_str(" zanzibar");
         let kept = build(&edited, Some(out.path()));
         let whole = build(&edited, None);
-        assert_eq!(kept.kept, 2);
+        assert_eq!(kept.kept, 3);
         assert!(kept.how().contains("1 built"), "{}", kept.how());
         assert!(
             kept.files == whole.files,
@@ -971,8 +1017,21 @@ mod tests {
             .unwrap();
         std::fs::write(out.path().join(&part_2.path), b"edited").unwrap();
         let mended = build(&edited, Some(out.path()));
-        assert_eq!(mended.kept, 2);
+        assert_eq!(mended.kept, 3);
         assert!(mended.files == whole.files);
+        // A record added (talks/new/, in the fourth part): ten records are more than three
+        // parts of three, and still four parts, so the other three are read back.
+        write_out(out.path(), &mended);
+        let mut more = edited.clone();
+        more.push(Record {
+            url: "talks/new/".into(),
+            title: "New".into(),
+            kind: "talk",
+            content: "Lavrov".into(),
+        });
+        let grown = build(&more, Some(out.path()));
+        assert_eq!((grown.parts, grown.kept), (4, 3));
+        assert!(grown.files == build(&more, None).files);
         // No manifest, or one for another number of parts: every part built.
         write_out(out.path(), &mended);
         let two_parts = index_unless(&edited, "en", 5, Some(&Earlier::Output(out.path())), &never)
@@ -1010,7 +1069,7 @@ mod tests {
         let whole = index_unless(&edited, "en", 3, None, &never)
             .unwrap()
             .unwrap();
-        assert_eq!(kept.kept, 2);
+        assert_eq!(kept.kept, 3);
         assert!(kept.files == whole.files && kept.manifest == whole.manifest);
         // A served file that is not what the manifest says: its part is built again.
         let fragment = first
@@ -1026,7 +1085,7 @@ mod tests {
         let mended = index_unless(&edited, "en", 3, Some(&memory), &never)
             .unwrap()
             .unwrap();
-        assert_eq!(mended.kept, 1);
+        assert_eq!(mended.kept, 2);
         assert!(mended.files == whole.files);
     }
 
@@ -1095,12 +1154,12 @@ mod tests {
 
     #[test]
     fn parts_built_at_once_are_the_parts_built_one_after_the_other() {
-        // Nine records in five parts.
+        // Nine records in six parts (eight, two of them empty).
         let records = nine_records();
         let members = part_members(&records, 2);
-        assert_eq!(members.len(), 5);
+        assert_eq!(members.len(), 6);
         let never = AtomicBool::new(false);
-        let all = [0, 1, 2, 3, 4];
+        let all = [0, 1, 2, 3, 4, 5];
         let one_by_one = index_in_parts(&records, "en", &members, &all, 1, &never)
             .unwrap()
             .unwrap();
