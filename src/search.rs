@@ -241,8 +241,8 @@ fn part_members(records: &[Record], shard_size: usize) -> Vec<Vec<usize>> {
 /// parts changes only when the records cross `shard_size` times a power of two (5,000,
 /// 10,000, 20,000, … by default), not at every multiple of `shard_size`: a change to the
 /// number of parts moves records between all of them, and so builds every part again.
-/// The price is parts of between half and all of `shard_size` records on average, a few
-/// more parts than the fewest.
+/// The price is parts of between half and all of `shard_size` records on average: up to
+/// twice as many parts as the fewest.
 fn part_count(records: usize, shard_size: usize) -> usize {
     records
         .div_ceil(shard_size.max(1))
@@ -333,16 +333,18 @@ impl Built {
     }
 }
 
-/// Builds the index into memory from `records`: the files of `pagefind/`, in parts of about
-/// `shard_size` records, and the manifest of its parts. Given up (`Ok(None)`) as soon as
-/// `stop` is set between two records: `build` makes the index beside the templates and stops
-/// it when they fail, so a failed build does not wait for an index it will not write.
+/// Builds the index into memory from `records`: the files of `pagefind/`, in parts of at
+/// most `shard_size` records on average ([`part_count`]), and the manifest of its parts.
+/// Given up (`Ok(None)`) as soon as `stop` is set between two records: `build` makes the
+/// index beside the templates and stops it when they fail, so a failed build does not wait
+/// for an index it will not write.
 ///
 /// With several parts, a record goes to the part a digest of its URL picks
 /// ([`part_members`]): every part holds a like mix of kinds and lengths, so Pagefind's
-/// scores (which each part computes from its own records) compare across parts, and a
-/// record added or removed changes its own part only. The first part is the whole bundle, scripts and
-/// WebAssembly included; the others hold only what a merged index loads.
+/// scores (which each part computes from its own records) compare across parts of thousands
+/// of records (not of tens: BENCHMARKS.md, eighteenth pass), and a record added or removed
+/// changes its own part only. The first part is the whole bundle, scripts and WebAssembly
+/// included; the others hold only what a merged index loads.
 ///
 /// Each part depends only on its own records, so a part whose records are those of the
 /// same part of the `earlier` index (the last build's output, or the index `serve` serves)
@@ -695,10 +697,10 @@ impl Earlier<'_> {
 }
 
 /// For each part of an index whose parts have `keys` and are in `folders`: its files as
-/// the `earlier` index holds them, each with its digest, if its manifest gives the part the same key and every
-/// file it lists for the part is there with the same bytes. `None` (build it again) for
-/// anything else: no manifest, another number of parts, another key, a file missing or
-/// edited.
+/// the `earlier` index holds them, each with its digest, if its manifest gives the part the
+/// same key and every file it lists for the part is there with the same bytes. `None`
+/// (build it again) for anything else: no manifest, another number of parts, another key, a
+/// file missing or edited.
 fn kept_parts(earlier: &Earlier, keys: &[u64], folders: &[String]) -> Vec<Option<Vec<Digested>>> {
     use rayon::prelude::*;
     let none = || keys.iter().map(|_| None).collect();
