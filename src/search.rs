@@ -300,6 +300,9 @@ pub struct Built {
     pub kept: usize,
     /// How many of the others were built at once.
     pub jobs: usize,
+    /// The fewest and the most records in one part, for `--timings`: what to weigh when
+    /// setting `search_shard_size`.
+    pub part_records: (usize, usize),
 }
 
 impl Built {
@@ -311,7 +314,11 @@ impl Built {
     /// How the index was made, for `--timings`.
     pub fn how(&self) -> String {
         let Built {
-            parts, kept, jobs, ..
+            parts,
+            kept,
+            jobs,
+            part_records: (fewest, most),
+            ..
         } = *self;
         if self.all_kept() {
             return match parts {
@@ -321,11 +328,17 @@ impl Built {
                 ),
             };
         }
+        let records = match (fewest, most) {
+            (1, 1) => "1 record".to_string(),
+            (a, b) if a == b => format!("{a} records"),
+            (a, b) => format!("{a} to {b} records"),
+        };
         let parts = match (parts, kept) {
-            (1, _) => "in one part".to_string(),
-            (n, 0) => format!("in {n} parts, {jobs} at a time"),
+            (1, _) => format!("in one part of {records}"),
+            (n, 0) => format!("in {n} parts of {records}, {jobs} at a time"),
             (n, k) => format!(
-                "in {n} parts: {} built, {jobs} at a time; {k} read back, their records the same",
+                "in {n} parts of {records}: {} built, {jobs} at a time; {k} read back, their \
+                 records the same",
                 n - k
             ),
         };
@@ -385,12 +398,14 @@ pub fn index_unless(
         bytes: serde_json::to_vec(&folders[1..]).map_err(|e| index_failed(&e))?,
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let sizes = members.iter().map(Vec::len);
     Ok(Some(Built {
         files,
         manifest,
         parts: folders.len(),
         kept,
         jobs,
+        part_records: (sizes.clone().min().unwrap_or(0), sizes.max().unwrap_or(0)),
     }))
 }
 
@@ -990,6 +1005,8 @@ mod tests {
         let records = nine_records();
         let first = build(&records, None);
         assert_eq!((first.parts, first.kept), (4, 0));
+        // Parts of 2, 1, 3 and 3 records (`part_members`, above).
+        assert_eq!(first.part_records, (1, 3));
         write_out(out.path(), &first);
         // Nothing changed: every part read back.
         let again = build(&records, Some(out.path()));
@@ -1193,6 +1210,49 @@ mod tests {
                 "{jobs} at once: the same paths, other bytes"
             );
         }
+    }
+
+    #[test]
+    fn timings_say_how_the_index_was_made_and_how_many_records_a_part_holds() {
+        let built = |parts, kept, jobs, part_records| {
+            let file = || OutputFile {
+                path: String::new(),
+                bytes: Vec::new(),
+            };
+            Built {
+                files: Vec::new(),
+                manifest: file(),
+                parts,
+                kept,
+                jobs,
+                part_records,
+            }
+            .how()
+        };
+        let beside = "on its own thread, beside context, templates and links, in ";
+        assert_eq!(
+            built(1, 0, 1, (105, 105)),
+            format!("{beside}one part of 105 records")
+        );
+        assert_eq!(
+            built(1, 0, 1, (1, 1)),
+            format!("{beside}one part of 1 record")
+        );
+        assert_eq!(
+            built(4, 0, 2, (3751, 3930)),
+            format!("{beside}4 parts of 3751 to 3930 records, 2 at a time")
+        );
+        assert_eq!(
+            built(4, 3, 1, (3751, 3930)),
+            format!(
+                "{beside}4 parts of 3751 to 3930 records: 1 built, 1 at a time; 3 read back, \
+                 their records the same"
+            )
+        );
+        assert_eq!(
+            built(4, 4, 1, (3751, 3930)),
+            "the last build's index, read back: the records of its 4 parts are the same"
+        );
     }
 
     #[test]

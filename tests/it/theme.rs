@@ -287,11 +287,9 @@ fn search_finds_the_same_when_its_index_is_in_parts() {
     assert!(parts.len() >= 3, "{listed}");
     // `--timings` says how the index was built: every part, at most four at a time.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let said = format!(
-        "links, in {} parts, {} at a time\n",
-        parts.len() + 1,
-        cores.min(4)
-    );
+    let said = format!("links, in {} parts of ", parts.len() + 1);
+    assert!(r.stderr.contains(&said), "{said}{}", r.stderr);
+    let said = format!(" records, {} at a time\n", cores.min(4));
     assert!(r.stderr.contains(&said), "{said}{}", r.stderr);
     for part in &parts {
         assert!(
