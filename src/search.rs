@@ -770,6 +770,13 @@ mod tests {
             ),
             "Kerry & Lavrov ¶17 met. <b>"
         );
+        // Every tag is a space, links included: Pagefind does not split words at an en dash,
+        // so without it two auto-linked names joined by one would be a single word, and
+        // “Lavrov” would not find the Kremlin's page (“Kerry–Lavrov meeting”).
+        assert_eq!(
+            plain_text("the <a href=\"k/\">Kerry</a>–<a href=\"l/\">Lavrov</a> meeting"),
+            "the Kerry – Lavrov meeting"
+        );
     }
 
     #[test]
