@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::{self, Config, Overrides};
 use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, Linker, Rendered};
-use crate::model::{self, ModelOptions, Site, Target};
+use crate::model::{self, ModelOptions, PageId, Site, Target};
 use crate::render::{self, OutputFile};
 use crate::write::{self, WriteOptions, WriteReport};
 use crate::{context, guard, links, lint, load, publish, search, unchanged};
@@ -374,9 +374,16 @@ fn render_loaded(
         None => links::Resolved::default(),
     };
     let streamed_scans = std::sync::Mutex::new(std::collections::HashMap::new());
+    // A page's body is freed once its page is staged (at 100,000 pages, 7 % of the peak
+    // without search and 18 % with it, BENCHMARKS.md), unless it is read after: by the next,
+    // incremental, build, or by the records of an index made later. The index's records are
+    // made from the bodies beside the context stage: no body is freed before they are.
+    let read_later = opts.keep_state || (site.config.search && opts.defer_search);
+    let release_bodies = !read_later;
+    let records_made = AtomicBool::new(!index_search);
     // What a streaming build does with each file as it is made: scans (and rewrites) its
     // links, stages it, and keeps only its path and what the scan found.
-    let sink = |mut f: OutputFile, body: Option<&str>| -> OutputFile {
+    let sink = |mut f: OutputFile, page: Option<PageId>, body: Option<&str>| -> OutputFile {
         let Some(staging) = &staging else {
             return f;
         };
@@ -392,6 +399,12 @@ fn render_loaded(
         );
         staging.stage(&f);
         f.bytes = Vec::new();
+        if let Some(id) = page
+            && release_bodies
+            && records_made.load(Ordering::Acquire)
+        {
+            bodies[id].release();
+        }
         if let Ok(mut scans) = streamed_scans.lock() {
             scans.insert(f.path.clone(), scan);
         }
@@ -410,7 +423,7 @@ fn render_loaded(
             };
             let search = index_search.then(|| {
                 let (site, bodies, section_bodies) = (&site, &bodies, &section_bodies);
-                let stop = &stop_search;
+                let (stop, records_made) = (&stop_search, &records_made);
                 let index_starts = opts.index_starts;
                 // Named, so a profile tells it apart from the stages beside it.
                 std::thread::Builder::new()
@@ -421,6 +434,7 @@ fn render_loaded(
                             index_starts();
                         }
                         let records = search::records(site, bodies, section_bodies);
+                        records_made.store(true, Ordering::Release);
                         let language = &site.config.default_language;
                         let shard_size = site.config.search_shard_size;
                         let earlier = previous_output.as_deref().map(search::Earlier::Output);
@@ -507,6 +521,7 @@ fn render_loaded(
                             bytes: s.bytes,
                         },
                         None,
+                        None,
                     ));
                 } else {
                     diags.push(
@@ -530,6 +545,7 @@ fn render_loaded(
                             path: path.into(),
                             bytes: text.into_bytes(),
                         },
+                        None,
                         None,
                     ));
                 }
@@ -575,7 +591,7 @@ fn render_loaded(
                             let new = index.into_iter().filter(|f| taken.insert(f.path.clone()));
                             if streaming {
                                 let new: Vec<OutputFile> = new.collect();
-                                files.par_extend(new.into_par_iter().map(|f| sink(f, None)));
+                                files.par_extend(new.into_par_iter().map(|f| sink(f, None, None)));
                             } else {
                                 files.extend(new);
                             }
@@ -789,10 +805,7 @@ fn guarded_render(
     guard::page(&doc.file, "the Markdown", || {
         markdown::render(p, linker, target, doc)
     })
-    .unwrap_or_else(|d| Rendered {
-        diags: vec![d],
-        ..Rendered::default()
-    })
+    .unwrap_or_else(Rendered::failed)
 }
 
 /// Where the output goes: `--output-dir` (relative to the working dir) or site.toml's

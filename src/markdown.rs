@@ -43,12 +43,10 @@ pub struct Parsed<'a> {
 /// A body after the second pass.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// The HTML, without its citations' tooltips: the text of the cited paragraph, repeated in
-    /// every citation of it, is most of a body's HTML, so it is put back only when the page
-    /// is rendered ([`Rendered::html_with_tips`]).
-    pub html: String,
-    /// Where each tooltip goes in `html`, in order, and the citation it is of.
-    pub tips: Vec<(usize, Cite)>,
+    /// The HTML, without its citations' tooltips, until it is released
+    /// ([`Rendered::release`]): behind a lock, so that a build can free each body once its
+    /// page is made, while other threads read the others.
+    html: std::sync::Mutex<Html>,
     pub toc: Vec<Heading>,
     /// Pages and sections this body links to, explicitly or automatically, deduplicated.
     pub links_to: Vec<Target>,
@@ -75,21 +73,72 @@ pub(crate) struct PendingAnchor {
     span: Range<usize>,
 }
 
+/// A body's HTML without its citations' tooltips: the text of the cited paragraph, repeated
+/// in every citation of it, is most of a body's HTML, so it is put back only when the page
+/// is rendered ([`Rendered::html_with_tips`]).
+#[derive(Debug, Default)]
+struct Html {
+    text: String,
+    /// Where each tooltip goes in `text`, in order, and the citation it is of.
+    tips: Vec<(usize, Cite)>,
+    /// Whether `release` freed it.
+    released: bool,
+}
+
 impl Rendered {
+    /// The body of a page whose Markdown could not be rendered: no HTML, and why.
+    pub fn failed(why: Diagnostic) -> Rendered {
+        Rendered {
+            diags: vec![why],
+            ..Rendered::default()
+        }
+    }
+
+    /// The HTML, locked for this thread. A lock is only poisoned by a panic while it is
+    /// held, which no code below can cause; the HTML is whole either way.
+    fn locked(&self) -> std::sync::MutexGuard<'_, Html> {
+        let html = self
+            .html
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        debug_assert!(!html.released, "a body read after it was released");
+        html
+    }
+
     /// The body's HTML with its citations' tooltips; `tip` gives the tooltip of a citation
     /// ([`cite_tip`]).
     pub fn html_with_tips<'t>(&self, tip: impl Fn(Cite) -> std::borrow::Cow<'t, str>) -> String {
-        let mut tips: Vec<_> = self.tips.iter().map(|&(at, c)| (at, tip(c))).collect();
+        let body = self.locked();
+        let mut tips: Vec<_> = body.tips.iter().map(|&(at, c)| (at, tip(c))).collect();
         let extra: usize = tips.iter().map(|(_, t)| t.len()).sum();
-        let mut html = String::with_capacity(self.html.len() + extra);
+        let mut html = String::with_capacity(body.text.len() + extra);
         let mut from = 0;
         for (at, t) in tips.drain(..) {
-            html.push_str(&self.html[from..at]);
+            html.push_str(&body.text[from..at]);
             html.push_str(&t);
             from = at;
         }
-        html.push_str(&self.html[from..]);
+        html.push_str(&body.text[from..]);
         html
+    }
+
+    /// `read` of the body's HTML without its tooltips.
+    pub fn with_html<R>(&self, read: impl FnOnce(&str) -> R) -> R {
+        read(&self.locked().text)
+    }
+
+    /// Frees the body's HTML, once the one page that shows it is made; the rest (its
+    /// citations, links, headings) stays. Reading the HTML after this is a bug, which a
+    /// debug build reports.
+    pub fn release(&self) {
+        let mut html = self
+            .html
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *html = Html {
+            released: true,
+            ..Html::default()
+        };
     }
 }
 
@@ -695,8 +744,11 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
     // Held until the end of the build: not with the up to twice its length that growing by
     // doubling leaves.
     html.shrink_to_fit();
-    st.rendered.html = html;
-    st.rendered.tips = tips;
+    st.rendered.html = std::sync::Mutex::new(Html {
+        text: html,
+        tips,
+        released: false,
+    });
     st.rendered.links_to.sort_by_key(|t| match t {
         Target::Section(i) => (0, *i),
         Target::Page(i) => (1, *i),
@@ -1278,6 +1330,39 @@ mod tests {
     }
 
     #[test]
+    fn a_released_body_frees_its_html_and_keeps_the_rest() {
+        let cite = Cite { source: 0, n: 3 };
+        let body = Rendered {
+            html: std::sync::Mutex::new(Html {
+                text: "<p>x<a href=\"s#p3\">¶3</a></p>".repeat(100),
+                tips: vec![(14, cite)],
+                released: false,
+            }),
+            cites: vec![(1, cite)],
+            links_to: vec![Target::Page(2)],
+            ..Rendered::default()
+        };
+        body.release();
+        let html = body.html.lock().expect("not poisoned");
+        assert!(html.released);
+        assert_eq!((html.text.capacity(), html.tips.capacity()), (0, 0));
+        drop(html);
+        assert_eq!(body.cites, [(1, cite)]);
+        assert_eq!(body.links_to, [Target::Page(2)]);
+    }
+
+    /// A body read after it was released would give a page or a search record without its
+    /// text: a debug build (the tests') stops there.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "a body read after it was released")]
+    fn a_body_read_after_it_was_released_stops_a_debug_build() {
+        let body = Rendered::default();
+        body.release();
+        body.with_html(str::len);
+    }
+
+    #[test]
     fn tooltips_are_taken_out_and_put_back_byte_for_byte() {
         use std::borrow::Cow;
         let (a, b) = (Cite { source: 0, n: 3 }, Cite { source: 0, n: 12 });
@@ -1300,12 +1385,17 @@ mod tests {
         let (taken, tips) = take_tips(html.clone(), &cites, tip);
         assert!(!taken.contains("paragraph"), "{taken}");
         assert_eq!(tips.iter().map(|t| t.1).collect::<Vec<_>>(), [a, b, a]);
+        let taken_copy = taken.clone();
         let rendered = Rendered {
-            html: taken,
-            tips,
+            html: std::sync::Mutex::new(Html {
+                text: taken,
+                tips,
+                released: false,
+            }),
             ..Rendered::default()
         };
         assert_eq!(rendered.html_with_tips(tip), html);
+        assert_eq!(rendered.with_html(str::to_string), taken_copy);
         // A tooltip not where it should be: the HTML is kept whole.
         let odd = html.replacen(" title=\"paragraph 12 &lt;\"", "", 1);
         let (kept, tips) = take_tips(odd.clone(), &cites, tip);

@@ -529,8 +529,10 @@ pub type PageViews<'a> = &'a (dyn Fn(crate::model::PageId, bool) -> Value + Sync
 
 /// Takes each rendered file as soon as it is made, and returns what is kept of it (`build`
 /// stages it into the output dir and keeps only its path).
-/// It is told the page's body, as the page's view holds it, if the file is a page's.
-pub type Sink<'a> = &'a (dyn Fn(OutputFile, Option<&str>) -> OutputFile + Sync);
+/// It is told, if the file is a page's, which page it is and the page's body, as the page's
+/// view holds it (when it does).
+pub type Sink<'a> =
+    &'a (dyn Fn(OutputFile, Option<crate::model::PageId>, Option<&str>) -> OutputFile + Sync);
 
 /// Renders every page and section, plus `404.html` when the theme has one.
 /// Pages whose content file has errors are skipped: rendering them would only add errors
@@ -817,6 +819,7 @@ pub fn render_some(
                     match sink {
                         Some(sink) => sink(
                             file(bytes),
+                            job.page,
                             job.page.and(content.as_ref().and_then(Value::as_str)),
                         ),
                         None => {
@@ -861,7 +864,7 @@ pub fn render_some(
     if only.is_none() {
         match render_404(tera, site, templates) {
             Some(Ok(f)) => out.push(match sink {
-                Some(sink) => sink(f, None),
+                Some(sink) => sink(f, None, None),
                 None => f,
             }),
             Some(Err(d)) => diags.push(d),

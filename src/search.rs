@@ -129,7 +129,7 @@ pub fn page_record(site: &Site, id: PageId, body: &Rendered) -> Record {
         }
         PageKind::Source(_) | PageKind::Plain { .. } => "page",
     };
-    content.push(plain_text(&body.html));
+    content.push(body.with_html(plain_text));
     Record {
         url: rel_url(&p.doc.path),
         title: p.doc.title.clone(),
@@ -141,7 +141,7 @@ pub fn page_record(site: &Site, id: PageId, body: &Rendered) -> Record {
 /// The record of section `id`, if its body has any text.
 pub fn section_record(site: &Site, id: SectionId, body: &Rendered) -> Option<Record> {
     let s = &site.sections[id];
-    let text = plain_text(&body.html);
+    let text = body.with_html(plain_text);
     (!text.is_empty()).then(|| Record {
         url: rel_url(&s.doc.path),
         title: s.doc.title.clone(),
