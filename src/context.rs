@@ -99,8 +99,13 @@ pub struct Prepared {
     followed_by: Vec<Vec<PageId>>,
     linked_from: Vec<BTreeSet<Target>>,
     cited_by: BTreeMap<Cite, BTreeSet<Target>>,
-    /// Locator maps of locations, by page id (see `pictures`).
+    /// Locator maps of locations, by page id (see `pictures`): every one, or none when each
+    /// is drawn as its page's view is made (`draw_locators`).
     locators: Vec<Option<String>>,
+    /// Whether a page's view draws its locator map: a build that makes each view once, as
+    /// its page is rendered, does not hold thousands of maps (about 100 MiB of the peak at
+    /// 100,000 pages, BENCHMARKS.md).
+    draw_locators: bool,
     /// What the templates read of a page's view: the rest is left out of it.
     reads: PageReads,
 }
@@ -168,6 +173,15 @@ impl Builder<'_> {
 }
 
 impl Prepared {
+    /// The locator map of page `id`, if it is a place: drawn now, or before.
+    fn locator(&self, site: &Site, id: PageId) -> Option<String> {
+        if self.draw_locators {
+            crate::pictures::place(site, id).map(|p| crate::pictures::map::locator(&p))
+        } else {
+            self.locators.get(id).cloned().flatten()
+        }
+    }
+
     fn target_ref(&self, t: Target) -> Value {
         match t {
             Target::Page(id) => self.page_refs[id].clone(),
@@ -296,6 +310,7 @@ fn build_views(
         linked_from,
         cited_by: BTreeMap::new(),
         locators: Vec::new(),
+        draw_locators: draw.locators && !with_pages,
         reads,
     };
     let reuse = |p: &crate::pictures::map::Place| {
@@ -304,7 +319,11 @@ fn build_views(
             .then(|| old.locators.get(p.id).cloned().flatten())
             .flatten()
     };
-    let mut pictures = crate::pictures::build_reusing(site, &reuse, draw);
+    let draw_now = crate::pictures::Draw {
+        locators: draw.locators && !b.draw_locators,
+        ..draw
+    };
+    let mut pictures = crate::pictures::build_reusing(site, &reuse, draw_now);
     b.locators = std::mem::take(&mut pictures.locators);
 
     // Paragraph views, with who cites each.
@@ -796,7 +815,7 @@ fn page_view(b: &Builder, id: PageId) -> Value {
                 "contains" => b.refs(b.contains[id].iter().copied()),
                 "coordinates" => m_get(&b.page_refs[id], "coordinates"),
                 "actors" => b.refs(b.present_at[id].iter().copied()),
-                "locator" => opt(b.locators.get(id).cloned().flatten().map(|s| Value::safe_string(&s))),
+                "locator" => opt(b.locator(site, id).map(|s| Value::safe_string(&s))),
             }
         }),
         PageKind::Talk(t) => set("talk", &|| {
