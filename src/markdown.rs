@@ -94,8 +94,9 @@ impl Rendered {
         }
     }
 
-    /// The HTML, locked for this thread. A lock is only poisoned by a panic while it is
-    /// held, which no code below can cause; the HTML is whole either way.
+    /// The HTML, locked for this thread. A lock is poisoned by a panic while it is held (a
+    /// `tip` or `read` below that panics); nothing but `release` changes the HTML under the
+    /// lock, so it is whole either way.
     fn locked(&self) -> std::sync::MutexGuard<'_, Html> {
         let html = self
             .html
@@ -122,7 +123,8 @@ impl Rendered {
         html
     }
 
-    /// `read` of the body's HTML without its tooltips.
+    /// `read` given the body's HTML without its tooltips (what the search records are made
+    /// from).
     pub fn with_html<R>(&self, read: impl FnOnce(&str) -> R) -> R {
         read(&self.locked().text)
     }
