@@ -640,3 +640,30 @@ fn a_build_calls_index_starts_once_when_it_builds_a_search_index() {
     assert!(!built.files.iter().any(|f| f.path.starts_with("pagefind/")));
     assert_eq!(CALLS.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn no_body_is_freed_before_the_search_index_has_read_it() {
+    // `build` frees each page's body once the page is staged, but not before the search
+    // thread has made its records from the bodies. Here that thread waits before it makes
+    // them, so every page is staged first: a body freed then would be read by the records
+    // after it was freed, which a debug build (the tests') stops at, and which would leave
+    // its words out of the index. The index must be the one a build without the wait makes.
+    fn late() {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+    }
+    let site = Site::base();
+    let build = |out: &str, index_starts: Option<fn()>| {
+        let opts = dossier::build::BuildOptions {
+            root: site.root().to_path_buf(),
+            output_dir: Some(site.root().join(out)),
+            index_starts,
+            ..Default::default()
+        };
+        dossier::build::build(&opts).unwrap_or_else(|d| panic!("{d:?}"));
+        crate::support::tree(&site.root().join(out).join("pagefind"))
+    };
+    let waited = build("waited", Some(late));
+    let at_once = build("at-once", None);
+    assert!(waited.len() > 5, "{:?}", waited.keys());
+    assert!(waited == at_once, "the indexes differ");
+}
