@@ -98,10 +98,14 @@ impl Rendered {
     /// `tip` or `read` below that panics); nothing but `release` changes the HTML under the
     /// lock, so it is whole either way.
     fn locked(&self) -> std::sync::MutexGuard<'_, Html> {
-        let html = self
-            .html
+        self.html
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The HTML locked to be read, which a released body cannot be.
+    fn for_reading(&self) -> std::sync::MutexGuard<'_, Html> {
+        let html = self.locked();
         debug_assert!(!html.released, "a body read after it was released");
         html
     }
@@ -109,7 +113,7 @@ impl Rendered {
     /// The body's HTML with its citations' tooltips; `tip` gives the tooltip of a citation
     /// ([`cite_tip`]).
     pub fn html_with_tips<'t>(&self, tip: impl Fn(Cite) -> std::borrow::Cow<'t, str>) -> String {
-        let body = self.locked();
+        let body = self.for_reading();
         let mut tips: Vec<_> = body.tips.iter().map(|&(at, c)| (at, tip(c))).collect();
         let extra: usize = tips.iter().map(|(_, t)| t.len()).sum();
         let mut html = String::with_capacity(body.text.len() + extra);
@@ -126,18 +130,14 @@ impl Rendered {
     /// `read` given the body's HTML without its tooltips (what the search records are made
     /// from).
     pub fn with_html<R>(&self, read: impl FnOnce(&str) -> R) -> R {
-        read(&self.locked().text)
+        read(&self.for_reading().text)
     }
 
     /// Frees the body's HTML, once the one page that shows it is made; the rest (its
     /// citations, links, headings) stays. Reading the HTML after this is a bug, which a
     /// debug build reports.
     pub fn release(&self) {
-        let mut html = self
-            .html
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *html = Html {
+        *self.locked() = Html {
             released: true,
             ..Html::default()
         };
