@@ -67,6 +67,11 @@ pub struct MarkdownConfig {
     /// The first mention of an actor's or location's title or alias links to its page.
     #[serde(default = "yes")]
     pub auto_link: bool,
+    /// Each citation link carries the cited paragraph in its `title` (and its translation in
+    /// `data-translation`), which the default theme shows on hover. Off, a citation is only
+    /// the numbered link (the default theme still quotes the paragraph in the page's sources).
+    #[serde(default = "yes")]
+    pub citation_tooltips: bool,
 }
 
 impl Default for MarkdownConfig {
@@ -75,6 +80,7 @@ impl Default for MarkdownConfig {
             smart_punctuation: true,
             unsafe_html: false,
             auto_link: true,
+            citation_tooltips: true,
         }
     }
 }
@@ -252,6 +258,10 @@ mod tests {
         assert_eq!(c.base_url, "https://example.org/aleppo/");
         assert_eq!(c.base_path, "/aleppo/");
         assert!(c.markdown.smart_punctuation && c.markdown.auto_link && !c.markdown.unsafe_html);
+        assert!(c.markdown.citation_tooltips);
+        let off =
+            "title = \"t\"\nbase_url = \"https://e.org/\"\n[markdown]\ncitation_tooltips = false\n";
+        assert!(!parse_ok(off).markdown.citation_tooltips);
     }
 
     #[test]

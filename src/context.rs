@@ -342,6 +342,11 @@ fn build_views(
                         "original" => p.original.as_str(),
                         "language" => s.language.as_str(),
                         "translation" => p.translation.clone(),
+                        "tooltip" => opt(site
+                            .config
+                            .markdown
+                            .citation_tooltips
+                            .then(|| Value::from(p.original.as_str()))),
                         "heading" => p.kind == ParagraphKind::Heading,
                         "note" => p.note.clone(),
                     }

@@ -814,8 +814,12 @@ fn cite_link_parts(site: &Site, cite: Cite) -> CiteLink {
 }
 
 /// The tooltip attributes of a citation link: ` title="…"` with the paragraph's text, and
-/// ` data-translation="…"` with its translation if it has one.
+/// ` data-translation="…"` with its translation if it has one; nothing with
+/// `citation_tooltips = false`.
 pub fn cite_tip(site: &Site, cite: Cite) -> String {
+    if !site.config.markdown.citation_tooltips {
+        return String::new();
+    }
     let paragraph = site.paragraph(cite);
     let tip = paragraph.map(|p| p.original.as_str()).unwrap_or("");
     let mut out = String::from(" title=\"");

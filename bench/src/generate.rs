@@ -1101,6 +1101,9 @@ fn site_toml(w: &World, theme: &str) -> File {
             "output_dir = \"public\"\nsearch = false\n",
             1,
         );
+        // Nor do they put the cited paragraph into each citation (they print `[¶17]` as
+        // text), and the minimal theme shows no tooltip.
+        s.push_str("citation_tooltips = false\n");
     }
     for (id, label) in SIDES {
         s.push_str(&format!(

@@ -40,6 +40,31 @@ fn citations_link_to_the_source_paragraph_and_carry_its_text() {
 }
 
 #[test]
+fn citation_tooltips_can_be_turned_off_and_nothing_else_changes() {
+    let with = built();
+    let without = Site::base();
+    let toml = without.read("site.toml");
+    without.write(
+        "site.toml",
+        &format!("{toml}\n[markdown]\ncitation_tooltips = false\n"),
+    );
+    let out = without.run(&["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let home = without.read("public/index.html");
+    assert!(
+        home.contains(
+            r#"Bob</a><sup class="cite"><a href="/sub/source/#p1" id="cite-1" data-n="1">¶1</a></sup>."#
+        ),
+        "{home}"
+    );
+    // Every page is the one built with tooltips, less its citations' two attributes.
+    let pages = crate::support::same_but_tooltips(with.root(), without.root());
+    assert!(pages >= 8, "{pages} pages compared");
+    let source = without.read("public/source/index.html");
+    assert!(source.contains("Alice a rencontré Bob. / Alice met Bob."));
+}
+
+#[test]
 fn internal_links_resolve_with_anchors() {
     let site = built();
     let home = site.read("public/index.html");

@@ -183,3 +183,46 @@ pub fn crawl(
     problems.dedup();
     (pages.len(), problems)
 }
+
+/// `html` without the ` title="…"` and ` data-translation="…"` of its citation links (an
+/// escaped attribute value holds no `"`).
+pub fn without_tooltips(html: &str) -> String {
+    const DATA_N: &str = " data-n=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(DATA_N) {
+        let value = at + DATA_N.len();
+        let end_n = value + rest[value..].find('"').unwrap() + 1;
+        out.push_str(&rest[..end_n]);
+        rest = &rest[end_n..];
+        for attr in [" title=\"", " data-translation=\""] {
+            if let Some(value) = rest.strip_prefix(attr) {
+                rest = &value[value.find('"').unwrap() + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks that every page of `with/public` is the page of `without/public` plus its citation
+/// links' tooltips ([`without_tooltips`]), that `with` has tooltips and `without` none.
+/// Returns the number of pages compared.
+pub fn same_but_tooltips(with: &Path, without: &Path) -> usize {
+    let plain = tree(&without.join("public"));
+    let (mut pages, mut tips) = (0, 0);
+    for (path, bytes) in tree(&with.join("public")) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = std::str::from_utf8(&bytes).unwrap();
+        let expected = without_tooltips(html);
+        let got = std::str::from_utf8(&plain[&path]).unwrap();
+        assert_eq!(got, expected, "{path}");
+        assert_eq!(without_tooltips(got), got, "{path} has a tooltip");
+        tips += usize::from(expected != html);
+        pages += 1;
+    }
+    assert!(tips > 0, "no page has a tooltip");
+    pages
+}

@@ -317,6 +317,31 @@ fn base_with_the_default_theme() -> (crate::support::Site, String) {
     (site, config)
 }
 
+/// With `citation_tooltips = false`, the default theme's own citation links (relations,
+/// events, quotes) lose their tooltip as the body's do, and nothing else changes.
+#[test]
+fn the_default_theme_follows_citation_tooltips() {
+    let (with, config) = base_with_the_default_theme();
+    let r = with.run(&["build"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let (without, _) = base_with_the_default_theme();
+    without.write(
+        "site.toml",
+        &format!("{config}\n[markdown]\ncitation_tooltips = false\n"),
+    );
+    let r = without.run(&["build"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    crate::support::same_but_tooltips(with.root(), without.root());
+    // The theme's own citation links have theirs in `with` (a relation's, here).
+    let alice = with.read("public/actors/alice/index.html");
+    assert!(
+        alice.contains(
+            r#"<a href="/sub/actors/bob/">Bob</a><sup class="cite"><a href="/sub/source/#p2" data-n="2" title="Ils ont parlé.">"#
+        ),
+        "{alice}"
+    );
+}
+
 /// The base fixture has events and no timeline section: the home page's strip shows them,
 /// numbered and titled, without links into a timeline page that is not there (they were
 /// `#event-…` links, broken on the home page, and the build failed).
