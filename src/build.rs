@@ -886,8 +886,15 @@ pub fn build(opts: &BuildOptions) -> Result<Written, Vec<Diagnostic>> {
     })?;
     let paths = || built.files.iter().map(|f| f.path.as_str());
     let report = staging
-        .commit(paths(), || {
-            let record = unchanged::record(&out, key?, &built.counts, &built.warnings, paths())?;
+        .commit(paths(), |committed| {
+            let record = unchanged::record(
+                &out,
+                key?,
+                &built.counts,
+                &built.warnings,
+                paths(),
+                committed,
+            )?;
             unchanged::marker_tail(&record)
         })
         .map_err(|d| vec![d])?;

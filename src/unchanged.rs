@@ -45,42 +45,7 @@ pub struct Record {
     pub files: BTreeMap<String, Stamp>,
 }
 
-/// What a file's metadata says about it; any edit changes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub len: u64,
-    pub modified_ns: u128,
-    /// Unix: the inode and the change time, which a tool can set to nothing but now.
-    pub ino: u64,
-    pub changed_ns: i128,
-}
-
-impl Stamp {
-    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
-        let modified_ns = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_nanos();
-        #[cfg(unix)]
-        let (ino, changed_ns) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                meta.ino(),
-                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-            )
-        };
-        #[cfg(not(unix))]
-        let (ino, changed_ns) = (0, 0);
-        Some(Stamp {
-            len: meta.len(),
-            modified_ns,
-            ino,
-            changed_ns,
-        })
-    }
-}
+pub use crate::write::Stamp;
 
 /// A digest of everything a build's output depends on: this binary (its size and times, so
 /// a rebuilt dossier counts as a change), the options that change the output, site.toml's
@@ -178,15 +143,13 @@ pub fn record<'a>(
     counts: &BTreeMap<String, usize>,
     warnings: &[Diagnostic],
     paths: impl Iterator<Item = &'a str>,
+    committed: &write::Committed,
 ) -> Option<Record> {
-    // In parallel: one `stat` per file, 100,000 of them on a large site.
+    // In parallel: up to one `stat` per file, 100,000 of them on a large site.
     let paths: Vec<&str> = paths.collect();
     let files = paths
         .par_iter()
-        .map(|&path| {
-            let meta = std::fs::symlink_metadata(out.join(path)).ok()?;
-            Some((path.to_string(), Stamp::of(&meta)?))
-        })
+        .map(|&path| Some((path.to_string(), committed.stamp(&out.join(path))?)))
         .collect::<Option<BTreeMap<String, Stamp>>>()?;
     Some(Record {
         version: VERSION,
@@ -214,6 +177,40 @@ pub fn unchanged(out: &Path, key: u64, preserve: &[String]) -> Option<Record> {
 mod tests {
     use super::*;
     use crate::load::{StaticFile, TextFile};
+
+    /// The stamps a commit gives its tail, taken as each file was written into a new output
+    /// dir or read after the switch in one that existed, are what a `stat` reads after the
+    /// commit: else the next build would never find nothing changed.
+    #[test]
+    fn a_commit_knows_the_stamps_a_stat_reads_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let paths = ["index.html", "actors/a/index.html"];
+        for round in ["new dir", "existing dir"] {
+            let staging = write::Staging::new(&out, &write::WriteOptions::default()).unwrap();
+            for p in paths {
+                staging.stage(&crate::render::OutputFile {
+                    path: p.into(),
+                    bytes: format!("{p} in the {round}").into_bytes(),
+                });
+            }
+            let mut told = Vec::new();
+            staging
+                .commit(paths.into_iter(), |committed| {
+                    for p in paths {
+                        told.push(committed.stamp(&out.join(p)));
+                    }
+                    None
+                })
+                .unwrap();
+            let read: Vec<_> = paths
+                .iter()
+                .map(|p| Stamp::of(&std::fs::symlink_metadata(out.join(p)).unwrap()))
+                .collect();
+            assert!(told.iter().all(Option::is_some), "{round}");
+            assert_eq!(told, read, "{round}");
+        }
+    }
 
     fn loaded() -> Loaded {
         Loaded {
@@ -299,7 +296,8 @@ mod tests {
         std::fs::write(out.join("CNAME"), "example.org").unwrap();
         let counts = BTreeMap::from([("actor".to_string(), 1)]);
         let warnings = vec![Diagnostic::warning("w").with_help("h")];
-        let record = record(out, 7, &counts, &warnings, ["a/index.html"].into_iter()).unwrap();
+        let paths = ["a/index.html"].into_iter();
+        let record = record(out, 7, &counts, &warnings, paths, &Default::default()).unwrap();
         let tail = marker_tail(&record).unwrap();
         let marker = out.join(write::MARKER);
         std::fs::write(&marker, format!("dossier build: complete\nx\n{tail}")).unwrap();

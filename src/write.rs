@@ -152,8 +152,9 @@ struct Shared {
     marker_before: Option<Vec<u8>>,
     /// The output dir did not exist: an abort removes it again.
     made_out: bool,
-    /// (temporary, final) paths.
-    staged: Mutex<Vec<(PathBuf, PathBuf)>>,
+    /// (temporary, final) paths, and in a new output dir the file's metadata as its write
+    /// left it.
+    staged: Mutex<Vec<(PathBuf, PathBuf, Option<Stamp>)>>,
     /// Folders created for staged files.
     created: Mutex<Vec<PathBuf>>,
     unchanged: AtomicUsize,
@@ -288,7 +289,7 @@ impl Staging {
     pub fn commit<'a>(
         mut self,
         produced: impl Iterator<Item = &'a str>,
-        tail: impl FnOnce() -> Option<String>,
+        tail: impl FnOnce(&Committed) -> Option<String>,
     ) -> Result<WriteReport, Diagnostic> {
         self.finished = true;
         let shared = &self.shared;
@@ -307,7 +308,7 @@ impl Staging {
         let mut staged = take(&shared.staged);
         // In a dir this build created, nothing is renamed: their order does not matter.
         if !shared.made_out {
-            staged.sort();
+            staged.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         }
         let mut report = WriteReport {
             written: staged.len(),
@@ -319,7 +320,7 @@ impl Staging {
         let crash_after: Option<usize> = std::env::var("DOSSIER_TEST_CRASH_AFTER_RENAMES")
             .ok()
             .and_then(|v| v.parse().ok());
-        for (i, (tmp, full)) in staged.iter().enumerate() {
+        for (i, (tmp, full, _)) in staged.iter().enumerate() {
             if crash_after == Some(i) {
                 std::process::abort();
             }
@@ -332,13 +333,90 @@ impl Staging {
             let keep: BTreeSet<PathBuf> = produced.map(PathBuf::from).collect();
             report.removed = remove_stale(&shared.out, &keep, &shared.opts.preserve)?;
         }
-        let text = match tail() {
+        let committed = Committed {
+            written: staged
+                .into_iter()
+                .filter_map(|(_, full, stamp)| Some((full.into_os_string(), stamp?)))
+                .collect(),
+        };
+        let text = match tail(&committed) {
             Some(tail) => format!("{MARKER_TEXT}{tail}"),
             None => MARKER_TEXT.to_string(),
         };
         write_atomically(&marker, &text).map_err(|e| fail("write", &marker, e))?;
         Ok(report)
     }
+}
+
+/// What a commit knows of the files it switched in, for its `tail`. The default knows
+/// nothing: every file is looked up.
+#[derive(Default)]
+pub struct Committed {
+    /// By full path, the stamp of each file written into an output dir this build made, as
+    /// its write left it: nothing renames or writes such a file after, so it is what a
+    /// `stat` after the commit reads.
+    written: rustc_hash::FxHashMap<std::ffi::OsString, Stamp>,
+}
+
+impl Committed {
+    /// The stamp of the file at `full` now, without a `stat` if the commit knows it.
+    pub fn stamp(&self, full: &Path) -> Option<Stamp> {
+        match self.written.get(full.as_os_str()) {
+            Some(stamp) => Some(*stamp),
+            None => Stamp::of(&std::fs::symlink_metadata(full).ok()?),
+        }
+    }
+}
+
+/// What a file's metadata says about it; any edit changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    pub modified_ns: u128,
+    /// Unix: the inode and the change time, which a tool can set to nothing but now.
+    pub ino: u64,
+    pub changed_ns: i128,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        let modified_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        #[cfg(unix)]
+        let (ino, changed_ns) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                meta.ino(),
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            )
+        };
+        #[cfg(not(unix))]
+        let (ino, changed_ns) = (0, 0);
+        Some(Stamp {
+            len: meta.len(),
+            modified_ns,
+            ino,
+            changed_ns,
+        })
+    }
+}
+
+/// Writes `bytes` to `path`, and with `stamp` returns the file's stamp as the write left it:
+/// read from the open file, not looked up by its path (the record of a new output dir's ten
+/// thousand files otherwise `stat`s each again after the commit).
+fn write_file(path: &Path, bytes: &[u8], stamp: bool) -> std::io::Result<Option<Stamp>> {
+    use std::io::Write;
+    if !stamp {
+        return std::fs::write(path, bytes).map(|()| None);
+    }
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    // A file whose metadata cannot be read now is looked up after the commit instead.
+    Ok(file.metadata().ok().as_ref().and_then(Stamp::of))
 }
 
 /// What `m` holds, leaving it empty.
@@ -398,13 +476,18 @@ impl Shared {
         } else {
             temp_name(&full)
         };
-        if let Err(e) = std::fs::write(&tmp, &f.bytes) {
-            let _ = std::fs::remove_file(&tmp);
-            return self.record(fail("write", &full, e));
-        }
+        let stamp = match write_file(&tmp, &f.bytes, self.made_out) {
+            Ok(stamp) => stamp,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return self.record(fail("write", &full, e));
+            }
+        };
         match self.staged.lock() {
             // Checked under the lock that `abort` takes: staged after it, removed here.
-            Ok(mut staged) if !self.aborted.load(Ordering::SeqCst) => staged.push((tmp, full)),
+            Ok(mut staged) if !self.aborted.load(Ordering::SeqCst) => {
+                staged.push((tmp, full, stamp))
+            }
             _ => {
                 let _ = std::fs::remove_file(&tmp);
             }
@@ -450,7 +533,7 @@ impl Shared {
         let temps: Vec<PathBuf> = match self.staged.lock() {
             Ok(mut staged) => {
                 self.aborted.store(true, Ordering::SeqCst);
-                staged.drain(..).map(|(t, _)| t).collect()
+                staged.drain(..).map(|(t, _, _)| t).collect()
             }
             Err(_) => return,
         };
@@ -639,7 +722,7 @@ mod tests {
         for p in ["actors/a/index.html", "actors/b/index.html", "index.html"] {
             staging.stage(&file(p));
         }
-        let report = staging.commit(std::iter::empty(), || None).unwrap();
+        let report = staging.commit(std::iter::empty(), |_| None).unwrap();
         assert_eq!(report.written, 3);
         assert_eq!(
             std::fs::read_to_string(out.join("actors/b/index.html")).unwrap(),
