@@ -228,6 +228,7 @@ output_dir = "public"
 smart_punctuation = true
 unsafe_html = false
 auto_link = true
+citation_tooltips = true
 
 [[sides]]
 id = "first"

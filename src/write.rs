@@ -152,8 +152,8 @@ struct Shared {
     marker_before: Option<Vec<u8>>,
     /// The output dir did not exist: an abort removes it again.
     made_out: bool,
-    /// (temporary, final) paths, and in a new output dir the file's metadata as its write
-    /// left it.
+    /// (temporary, final) paths, and in a new output dir the file's stamp as its write left
+    /// it.
     staged: Mutex<Vec<(PathBuf, PathBuf, Option<Stamp>)>>,
     /// Folders created for staged files.
     created: Mutex<Vec<PathBuf>>,
