@@ -155,14 +155,21 @@ fn take_tips<'a>(
     if cites.is_empty() {
         return (html, Vec::new());
     }
-    let mut out = String::with_capacity(html.len());
-    let mut tips = Vec::with_capacity(cites.len());
+    // Made at the first tooltip: a body none of whose citations has one (with
+    // `citation_tooltips = false`) is returned as it is, not copied.
+    let mut out = String::new();
+    let mut tips = Vec::new();
     let mut from = 0;
     // Each link is found by the start its attributes share, then told apart by the rest.
     const START: &str = "id=\"cite-";
     let finder = memchr::memmem::Finder::new(START);
     let mut rest = String::new();
     for &(k, cite) in cites {
+        let t = tip(cite);
+        // Nothing to take out.
+        if t.is_empty() {
+            continue;
+        }
         rest.clear();
         push_decimal(&mut rest, k);
         push_data_n(&mut rest, cite.n);
@@ -177,13 +184,19 @@ fn take_tips<'a>(
         let Some(at) = at else {
             return (html, Vec::new());
         };
-        let t = tip(cite);
         if !html[at..].starts_with(&*t) {
             return (html, Vec::new());
+        }
+        if tips.is_empty() {
+            out.reserve(html.len());
+            tips.reserve(cites.len());
         }
         out.push_str(&html[from..at]);
         tips.push((out.len(), cite));
         from = at + t.len();
+    }
+    if tips.is_empty() {
+        return (html, tips);
     }
     out.push_str(&html[from..]);
     (out, tips)
@@ -1406,6 +1419,9 @@ mod tests {
         let odd = html.replacen(" title=\"paragraph 12 &lt;\"", "", 1);
         let (kept, tips) = take_tips(odd.clone(), &cites, tip);
         assert_eq!((kept, tips.len()), (odd, 0));
+        // Citations without tooltips (`citation_tooltips = false`): nothing to take out.
+        let (kept, tips) = take_tips(taken_copy.clone(), &cites, |_| Cow::Borrowed(""));
+        assert_eq!((kept, tips.len()), (taken_copy, 0));
     }
 
     #[test]
