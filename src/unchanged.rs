@@ -45,7 +45,7 @@ pub struct Record {
     pub files: BTreeMap<String, Stamp>,
 }
 
-pub use crate::write::Stamp;
+use crate::write::Stamp;
 
 /// A digest of everything a build's output depends on: this binary (its size and times, so
 /// a rebuilt dossier counts as a change), the options that change the output, site.toml's
