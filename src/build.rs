@@ -723,7 +723,7 @@ fn free_bodies_source(site: &mut Site) {
         .chain(site.sections.iter_mut().map(|s| &mut s.doc));
     for doc in docs {
         doc.src.truncate(doc.body_offset);
-        doc.src.shrink_to_fit();
+        crate::tighten(&mut doc.src);
     }
 }
 

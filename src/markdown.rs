@@ -757,8 +757,8 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
         }
     });
     // Held until the end of the build: not with the up to twice its length that growing by
-    // doubling leaves.
-    html.shrink_to_fit();
+    // doubling leaves, or the room made for it above.
+    crate::tighten(&mut html);
     st.rendered.html = std::sync::Mutex::new(Html {
         text: html,
         tips,

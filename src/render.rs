@@ -824,7 +824,7 @@ pub fn render_some(
                         ),
                         None => {
                             // Held until the write: without the slack of its buffer.
-                            bytes.shrink_to_fit();
+                            crate::tighten_bytes(&mut bytes);
                             file(bytes)
                         }
                     }
