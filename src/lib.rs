@@ -59,6 +59,7 @@ mod tests {
     fn mimalloc_keeps_a_block_shrunk_to_more_than_half() {
         use std::alloc::{GlobalAlloc, Layout};
         let layout = Layout::from_size_align(64 * 1024, 1).unwrap();
+        // SAFETY: a block of a non-zero size, given back with the size it was resized to.
         unsafe {
             let p = mimalloc::MiMalloc.alloc(layout);
             assert!(!p.is_null());

@@ -756,7 +756,7 @@ pub fn render(parsed: Parsed<'_>, linker: &Linker, me: Target, doc: &Doc) -> Ren
             None => std::borrow::Cow::Owned(cite_tip(linker.site, c)),
         }
     });
-    // Held until the end of the build: not with the up to twice its length that growing by
+    // Held until its page is made: not with the up to twice its length that growing by
     // doubling leaves, or the room made for it above.
     crate::tighten(&mut html);
     st.rendered.html = std::sync::Mutex::new(Html {
