@@ -3,10 +3,11 @@
 //! with, by the `link_scan` fuzz target and by `tests/it/links.rs` (the shipped site and
 //! hand-written pages).
 //!
-//! It is the old `links::scan` line for line but for the fix the scanner brought: lol_html
+//! It is the old `links::scan` line for line but for the fixes the scanner brought: lol_html
 //! hands values over as written, and a browser decodes their character references, so here
 //! every value read is decoded with `links::decode_references`, and a value set from one has
-//! its `&` escaped (lol_html escapes only `"`). Everything else (which elements and
+//! its `&` escaped (lol_html escapes only `"`); names and values are read from the page's
+//! bytes, where lol_html would drop a leading U+FEFF. Everything else (which elements and
 //! attributes are read, what is resolved, kept, removed and rewritten, and how lol_html
 //! writes a changed tag) is lol_html's and the old handler's own.
 
@@ -26,9 +27,20 @@ pub fn scan_report(
     rewrite: bool,
     known: &HashSet<String>,
 ) -> Result<ScanReport, String> {
+    // An attribute's name and value as the page has them. lol_html decodes both with
+    // encoding_rs's BOM sniffing, which drops a leading U+FEFF that a browser keeps
+    // (`href="\u{feff}x"` is a link to `%EF%BB%BFx` in Chromium), so they are read from the
+    // page's bytes instead, where lol_html says they are.
     let read = |el: &lol_html::html_content::Element, attr: &str| {
-        el.get_attribute(attr)
-            .map(|v| decode_references(&v).into_owned())
+        let as_written = |at: Option<lol_html::html_content::SourceLocation>| {
+            at.and_then(|at| html.get(at.bytes()))
+        };
+        let a = el.attributes().iter().find(|a| {
+            as_written(a.name_source_location()).is_some_and(|n| n.eq_ignore_ascii_case(attr))
+        })?;
+        // No location: an attribute without a value (`<a href>`).
+        let value = as_written(a.value_source_location()).unwrap_or("");
+        Some(decode_references(value).into_owned())
     };
     let ids = RefCell::new(HashSet::new());
     let links = RefCell::new(Vec::new());
