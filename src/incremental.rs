@@ -635,7 +635,7 @@ impl Session {
         if diags.iter().any(Diagnostic::is_error) {
             return Some(Err(()));
         }
-        let old_ids: Vec<Option<links::Names>> = out
+        let old_ids: Vec<Option<links::Ids>> = out
             .iter()
             .map(|f| state.links.ids.get(&f.path).cloned())
             .collect();
@@ -649,7 +649,7 @@ impl Session {
         );
         // Every link of the last good build resolved, so ids a page gains break nothing;
         // an id it lost may be the target of a link on a page not rendered again.
-        let kept_all = |path: &String, old: &Option<links::Names>| match old {
+        let kept_all = |path: &String, old: &Option<links::Ids>| match old {
             None => true,
             Some(old) => state
                 .links

@@ -37,8 +37,102 @@ pub struct Target {
 /// own paths and ids, and hashing them was ~4 % of a build's instructions.
 pub type Names = rustc_hash::FxHashSet<String>;
 
+/// The ids an output file defines, sorted and without repeats, in one string. A page of the
+/// default theme defines about 44 (its citations, its quoted paragraphs), each about 12
+/// bytes long, and every page's are held until the links are checked, and by `serve` from
+/// one rebuild to the next. At 100,000 pages a set of strings per page held 125 MiB more
+/// than this (BENCHMARKS.md, twenty-second pass).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Ids {
+    /// The ids, one after the other.
+    text: Box<str>,
+    /// Where each id ends in `text`.
+    ends: Box<[usize]>,
+}
+
+impl Ids {
+    /// `ids`, sorted and without repeats.
+    pub fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> Ids {
+        let mut found = IdsFound::default();
+        for id in ids {
+            found.push(id);
+        }
+        found.finish()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[i]]
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The ids, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.get(mid).cmp(id) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    /// Whether every id of `self` is one of `other`'s.
+    pub fn is_subset(&self, other: &Ids) -> bool {
+        self.iter().all(|id| other.contains(id))
+    }
+}
+
+/// The ids of a file as it is read, in the order found: one string, with no allocation per
+/// id. [`IdsFound::finish`] makes them [`Ids`].
+#[derive(Default)]
+struct IdsFound {
+    text: String,
+    spans: Vec<Range<usize>>,
+}
+
+impl IdsFound {
+    fn push(&mut self, id: &str) {
+        let start = self.text.len();
+        self.text.push_str(id);
+        self.spans.push(start..self.text.len());
+    }
+
+    fn finish(self) -> Ids {
+        let IdsFound { text, mut spans } = self;
+        spans.sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
+        spans.dedup_by(|a, b| text[a.clone()] == text[b.clone()]);
+        let mut sorted = String::with_capacity(spans.iter().map(ExactSizeIterator::len).sum());
+        let ends = spans
+            .into_iter()
+            .map(|span| {
+                sorted.push_str(&text[span]);
+                sorted.len()
+            })
+            .collect();
+        Ids {
+            text: sorted.into_boxed_str(),
+            ends,
+        }
+    }
+}
+
 struct Scanned {
-    ids: Names,
+    ids: Ids,
     /// The links kept for the check, as written (decoded): their targets are resolved again
     /// by the check (`resolve`), which is cheaper than holding them for every page until it.
     /// A link of [`Resolved`] shares its string there: most kept links are the same few
@@ -580,12 +674,13 @@ fn scan_known(
         cx,
         from: RelativeFrom::new(page),
         found: Scanned {
-            ids: Names::default(),
+            ids: Ids::default(),
             links: Vec::new(),
             external: Vec::new(),
             removed: Vec::new(),
             rewritten: None,
         },
+        ids: IdsFound::default(),
         copied: 0,
         edits: Vec::new(),
         values: String::new(),
@@ -593,6 +688,7 @@ fn scan_known(
     };
     scan::start_tags_known(html, known, &mut pass).map_err(|e| e.to_string())?;
     let mut found = pass.found;
+    found.ids = pass.ids.finish();
     if let Some(out) = &mut found.rewritten {
         out.extend_from_slice(&html.as_bytes()[pass.copied..]);
     }
@@ -605,8 +701,10 @@ struct Pass<'p> {
     html: &'p str,
     cx: &'p ScanContext<'p>,
     from: RelativeFrom<'p>,
-    /// With, as `rewritten`, the page up to `copied` with its changes.
+    /// With, as `rewritten`, the page up to `copied` with its changes; its ids are in `ids`
+    /// until the end.
     found: Scanned,
+    ids: IdsFound,
     copied: usize,
     // What to do to a tag's URL attributes: remove them (`None`) or set them (to a range of
     // `values`). Both reused from tag to tag, as is `file`, the target of the link at hand.
@@ -643,12 +741,12 @@ impl scan::Visit for Pass<'_> {
         let page = self.page;
         let read = Read::of(tag);
         if let Some(id) = read.id {
-            self.found.ids.insert(tag.value(id).into_owned());
+            self.ids.push(&tag.value(id));
         }
         if let Some(name) = read.name
             && tag.is("a")
         {
-            self.found.ids.insert(tag.value(name).into_owned());
+            self.ids.push(&tag.value(name));
         }
         self.edits.clear();
         self.values.clear();
@@ -729,9 +827,7 @@ impl scan::Visit for Pass<'_> {
             return false;
         };
         if let Some(id) = id {
-            self.found
-                .ids
-                .insert(decode_references(&html[id]).into_owned());
+            self.ids.push(&decode_references(&html[id]));
         }
         if self.cx.rewrite {
             self.values.clear();
@@ -899,10 +995,8 @@ pub fn scan_report(
         resolved: None,
     };
     let s = scan(page, html, &cx)?;
-    let mut ids: Vec<String> = s.ids.into_iter().collect();
-    ids.sort();
     Ok(ScanReport {
-        ids,
+        ids: s.ids.iter().map(String::from).collect(),
         links: s
             .links
             .into_iter()
@@ -935,7 +1029,7 @@ pub fn finish(
 #[derive(Debug, Default, Clone)]
 pub struct LinkIndex {
     pub existing: Names,
-    pub ids: rustc_hash::FxHashMap<String, Names>,
+    pub ids: rustc_hash::FxHashMap<String, Ids>,
 }
 
 /// [`finish`] for `files` within a site already described by `index` (empty for a whole
@@ -1046,7 +1140,7 @@ fn read_whole_differs(
     as_written: &Result<Scanned, String>,
 ) -> Option<String> {
     type Found<'s> = (
-        &'s Names,
+        &'s Ids,
         &'s [Arc<str>],
         &'s [String],
         &'s [String],
@@ -1666,6 +1760,52 @@ mod tests {
     }
 
     #[test]
+    fn ids_are_a_set_held_in_one_string() {
+        // Against a `BTreeSet`, on ids of a small alphabet, so that many repeat and many are
+        // prefixes of others, the empty id included.
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let word = |n: u64| -> String {
+            (0..n % 4)
+                .map(|i| ['a', 'b', 'é'][((n >> (2 * i + 2)) % 3) as usize])
+                .collect()
+        };
+        for _ in 0..200 {
+            let found: Vec<String> = (0..next() % 40).map(|_| word(next())).collect();
+            let ids = Ids::new(found.iter().map(String::as_str));
+            let set: std::collections::BTreeSet<&str> = found.iter().map(String::as_str).collect();
+            assert!(ids.iter().eq(set.iter().copied()), "{ids:?} {set:?}");
+            assert_eq!(ids.len(), set.len());
+            for _ in 0..20 {
+                let probe = word(next());
+                assert_eq!(
+                    ids.contains(&probe),
+                    set.contains(probe.as_str()),
+                    "{probe}"
+                );
+            }
+            let fewer = Ids::new(found.iter().step_by(2).map(String::as_str));
+            assert!(fewer.is_subset(&ids));
+            assert_eq!(
+                ids.is_subset(&fewer),
+                fewer.len() == ids.len(),
+                "{ids:?} {fewer:?}"
+            );
+            // Found in another order, they are the same `Ids`.
+            assert_eq!(Ids::new(found.iter().rev().map(String::as_str)), ids);
+        }
+        let ids = Ids::new(["top", "cite-1", "top", "p17"]);
+        assert_eq!(ids.iter().collect::<Vec<_>>(), ["cite-1", "p17", "top"]);
+        assert!(!ids.contains("p1") && !ids.contains("tops") && !ids.contains(""));
+        assert!(Ids::default().is_empty() && !Ids::default().contains(""));
+    }
+
+    #[test]
     fn scan_finds_ids_and_rewrites() {
         let html = r#"<a href="/sub/y/#k" id="top">x</a><img src='/sub/i.png'><svg><a href="/sub/z/"><text>t</text></a></svg>"#;
         let s = scan_unknown(html, true);
@@ -1809,9 +1949,7 @@ mod tests {
                 (href.to_string(), t.file, t.anchor)
             })
             .collect();
-        let mut ids: Vec<String> = s.ids.into_iter().collect();
-        ids.sort();
-        (links, ids)
+        (links, s.ids.iter().map(String::from).collect())
     }
 
     fn link(href: &str, file: &str, anchor: Option<&str>) -> Found {
