@@ -35,22 +35,35 @@ pub struct Record {
     pub content: String,
 }
 
-/// The text of a body rendered by `markdown`, without tags. Our own HTML only escapes
-/// `& < > " '`, so those are the entities to decode.
+/// The text of a body rendered by `markdown`, without tags. A tag that starts or ends a
+/// block (a paragraph, a list item, a citation's `<sup>`) is a space; a tag inside a line of
+/// text (a link, emphasis, code) is nothing, as in the browser, so an excerpt reads "Syria’s"
+/// where the body has an auto-link before the apostrophe, not "Syria ’s". Our own HTML only
+/// escapes `& < > " '`, so those are the entities to decode.
 pub fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let tag = &rest[open + 1..];
+        let Some(close) = tag.find('>') else {
+            rest = "";
+            break;
+        };
+        let name = tag
+            .trim_start_matches('/')
+            .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .next()
+            .unwrap_or_default();
+        // What follows a citation or an index (`</sup>`) is a space or punctuation.
+        let ends_sup = tag.starts_with('/')
+            && (name.eq_ignore_ascii_case("sup") || name.eq_ignore_ascii_case("sub"));
+        if !is_inline(name) && !ends_sup {
+            out.push(' ');
         }
+        rest = &tag[close + 1..];
     }
+    out.push_str(rest);
     let decoded = out
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -58,6 +71,17 @@ pub fn plain_text(html: &str) -> String {
         .replace("&#39;", "'")
         .replace("&amp;", "&");
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether the element `name` sits inside a line of text, so that its tags do not end a word.
+/// `sup` and `sub` are not: a citation (`Lavrov<sup>¶17</sup>`) or a footnote's number is
+/// not part of the word before it.
+fn is_inline(name: &str) -> bool {
+    const INLINE: [&str; 22] = [
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
+        "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "u",
+    ];
+    INLINE.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 fn rel_url(path: &str) -> String {
@@ -187,10 +211,18 @@ pub fn event_ids(events: &[crate::model::Event]) -> Vec<String> {
 /// its UI (like most) inserts the excerpt with `innerHTML`. So `<` is escaped, and `&` where
 /// it could start a character reference; a lone `&` or `>` is text in HTML as it is, and
 /// left alone so the index does not gain words such as `amp` or `gt`.
+///
+/// Pagefind splits a word into parts only at ASCII punctuation, so a dash or a curly
+/// apostrophe between two letters or digits becomes its ASCII form: "Syrian–Turkish" is
+/// indexed as itself and as "Syrian" and "Turkish", "d’Alep" as "Alep". The excerpt shows
+/// "Syrian-Turkish"; with the en dash, "Turkish" did not find the pages that say it only
+/// there.
 pub fn pagefind_content(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
+    let mut after_word = false;
     while let Some(c) = chars.next() {
+        let before_word = chars.peek().is_some_and(|n| n.is_alphanumeric());
         match c {
             '<' => out.push_str("&lt;"),
             '&' if chars
@@ -199,8 +231,13 @@ pub fn pagefind_content(text: &str) -> String {
             {
                 out.push_str("&amp;")
             }
+            '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2014}' if after_word && before_word => {
+                out.push('-')
+            }
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' if after_word && before_word => out.push('\''),
             c => out.push(c),
         }
+        after_word = c.is_alphanumeric();
     }
     out
 }
@@ -766,16 +803,39 @@ mod tests {
     fn plain_text_strips_our_tags_and_entities() {
         assert_eq!(
             plain_text(
-                "<p>Kerry &amp; Lavrov<sup class=\"cite\"><a href=\"x\">¶17</a></sup> met.</p>\n<p>&lt;b&gt;</p>"
+                "<p>Kerry &amp; Lavrov<sup class=\"cite\"><a href=\"x\">¶17</a></sup>, met.</p>\n<p>&lt;b&gt;</p>"
             ),
-            "Kerry & Lavrov ¶17 met. <b>"
+            "Kerry & Lavrov ¶17, met. <b>"
         );
-        // Every tag is a space, links included: Pagefind does not split words at an en dash,
-        // so without it two auto-linked names joined by one would be a single word, and
-        // “Lavrov” would not find the Kremlin's page (“Kerry–Lavrov meeting”).
+        // A link's tags are nothing, a block's are a space.
         assert_eq!(
             plain_text("the <a href=\"k/\">Kerry</a>–<a href=\"l/\">Lavrov</a> meeting"),
-            "the Kerry – Lavrov meeting"
+            "the Kerry–Lavrov meeting"
+        );
+        assert_eq!(
+            plain_text(
+                "<p>Once <a class=\"xref\" href=\"s/\">Syria</a>’s <EM>economic</EM> capital"
+            ),
+            "Once Syria’s economic capital"
+        );
+        assert_eq!(
+            plain_text("<ul><li>one</li><li>two<br/>three</li></ul><p>a<sub>2</sub><code>x</code>"),
+            "one two three a 2x"
+        );
+        // A `<` that opens no tag ends the text.
+        assert_eq!(plain_text("a <b>b</b> c <d"), "a b c");
+    }
+
+    #[test]
+    fn pagefind_content_splits_words_at_dashes_and_apostrophes_as_pagefind_does_at_ascii() {
+        assert_eq!(
+            pagefind_content("the Syrian–Turkish border, Kerry—Lavrov, d’Alep, l‘x, post‐war"),
+            "the Syrian-Turkish border, Kerry-Lavrov, d'Alep, l'x, post-war"
+        );
+        // Between words, or at a word's edge, they stay.
+        assert_eq!(
+            pagefind_content("Aleppo – Geneva — ’twas ‘quoted’ 1–2 –x x– é–ü"),
+            "Aleppo – Geneva — ’twas ‘quoted’ 1-2 –x x– é-ü"
         );
     }
 

@@ -325,6 +325,10 @@ if (!searchOnly) {
     expect("a French phrase of the dispatch does not find its paragraph", r.items.some((i) => i.path === `${base}source/#p2` && i.kind === "Source paragraph"));
     r = await results("lost all contact with the outside world");
     expect("the English translation does not find the paragraph", r.items.some((i) => i.path === `${base}source/#p2`));
+    // Its only “Turkish” is in “Syrian–Turkish border”, the text of a link: a word Pagefind
+    // splits only if the en dash reaches it as a hyphen (search.rs, `pagefind_content`).
+    r = await results("Turkish", "location");
+    expect("“Turkish” does not find Syria, which says “Syrian–Turkish”", r.items.some((i) => i.path === `${base}locations/syria/`));
     r = await results("Alep");
     expect("“Alep” does not find Aleppo", r.items.some((i) => i.path === `${base}locations/aleppo/`));
     for (const q of ["Raï", "Rai"]) {
