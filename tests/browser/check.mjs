@@ -337,8 +337,29 @@ if (!searchOnly) {
     }
     r = await results("Peskov");
     expect("“Peskov” does not find his page", r.items.some((i) => i.path === `${base}actors/dmitry-peskov/`));
+    // Past the first 12, "Show more" adds the next ones, up to every result.
+    r = await results("Syria");
+    const total = Number((r.status.match(/^(\d+) results/) || [])[1]);
+    expect(`“Syria” has not more than 24 results to page through (${r.status})`, total > 24);
+    expect(`the first 12 of “Syria” are not said to be shown (${r.status})`, r.items.length === 12 && r.status.includes("the first 12 shown"));
+    for (let shownNow = 12; shownNow < total; ) {
+      const label = await page.textContent("[data-search-more]");
+      const next = Math.min(12, total - shownNow);
+      expect(`the more button says “${label}”, not “Show ${next} more”`, label === `Show ${next} more`);
+      await page.click("[data-search-more]");
+      shownNow += next;
+      await page.waitForFunction((n) => document.querySelectorAll("#search-results li").length === n, shownNow, { timeout: 15000 });
+      const focused = await page.evaluate(() => [...document.querySelectorAll("#search-results a")].indexOf(document.activeElement));
+      expect(`after “Show more”, the focus is on result ${focused + 1}, not on the first new one (${shownNow - next + 1})`, focused === shownNow - next);
+    }
+    const paths = await page.$$eval("#search-results li a", (as) => as.map((a) => a.href));
+    expect("“Show more” repeats a result", new Set(paths).size === total);
+    expect("the more button stays once every result is shown", await page.$eval("[data-search-more]", (b) => b.hidden));
+    const statusAll = await page.textContent("#search-status");
+    expect(`once every result is shown the status says “${statusAll}”`, statusAll === `${total} results for “Syria”.`);
     r = await results("zzqqxxjj");
     expect("a query with no match does not say so", r.items.length === 0 && r.status.startsWith("No result for"));
+    expect("a query with no match shows the more button", await page.$eval("[data-search-more]", (b) => b.hidden));
     // A result is a working link.
     await results("Ramoussa");
     await page.click("#search-results a >> nth=0");

@@ -14,6 +14,9 @@
   const panel = box.querySelector("[data-search-panel]");
   const status = box.querySelector("#search-status");
   const list = box.querySelector("#search-results");
+  const more = box.querySelector("[data-search-more]");
+  // Results are shown this many at a time; "Show more" adds the next ones.
+  const PAGE = 12;
   const labels = {
     "actor": "Actor", "location": "Place", "talk": "Talk", "event": "Event",
     "source paragraph": "Source paragraph", "page": "Page",
@@ -62,19 +65,78 @@
     return frag;
   };
 
-  const show = (message, results) => {
-    panel.hidden = false;
-    status.textContent = message;
-    list.replaceChildren(...results);
+  // The search on show: its results, how many are in the list, and its status's words.
+  let shown = null;
+
+  const item = (d) => {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = new URL(d.url.replace(/^\//, ""), root).href;
+    const title = document.createElement("span");
+    title.className = "result-title";
+    title.textContent = d.meta.title || d.url;
+    const badge = document.createElement("span");
+    badge.className = "result-kind";
+    const k = (d.filters.kind || [])[0] || "page";
+    badge.textContent = labels[k] || k;
+    a.append(title, " ", badge);
+    const p = document.createElement("p");
+    p.className = "result-excerpt";
+    p.append(excerptNodes(d.excerpt || ""));
+    li.append(a, p);
+    return li;
   };
+
+  // The status of the search on show, and the button for its next results if any.
+  const tell = () => {
+    const { results, count, query, what } = shown;
+    const n = results.length;
+    status.textContent =
+      n === 0
+        ? `No result for “${query}”${what}.`
+        : `${n} result${n === 1 ? "" : "s"} for “${query}”${what}${n > count ? `, the first ${count} shown` : ""}.`;
+    const next = Math.min(PAGE, n - count);
+    more.hidden = next <= 0;
+    more.textContent = `Show ${next} more`;
+  };
+
+  const show = (search, query, what, items) => {
+    shown = { results: search.results, count: items.length, query, what, adding: false };
+    panel.hidden = false;
+    list.replaceChildren(...items);
+    tell();
+  };
+
+  // No result on show: the panel says `message`, or is hidden without one.
+  const clear = (message) => {
+    shown = null;
+    list.replaceChildren();
+    more.hidden = true;
+    status.textContent = message;
+    panel.hidden = !message;
+  };
+
+  more.addEventListener("click", async () => {
+    const at = shown;
+    if (!at || at.adding) return;
+    at.adding = true;
+    const data = await Promise.all(at.results.slice(at.count, at.count + PAGE).map((r) => r.data()));
+    at.adding = false;
+    // A newer search replaced this one meanwhile.
+    if (shown !== at) return;
+    const items = data.map(item);
+    list.append(...items);
+    at.count += items.length;
+    tell();
+    // The reader goes on from the first new result; the button may now be hidden.
+    items[0]?.querySelector("a")?.focus();
+  });
 
   const run = async () => {
     const query = input.value.trim();
     const id = ++latest;
     if (!query) {
-      panel.hidden = true;
-      list.replaceChildren();
-      status.textContent = "";
+      clear("");
       return;
     }
     let pf;
@@ -83,7 +145,7 @@
     } catch {
       loading = null; // try again on the next keystroke
       if (id !== latest) return;
-      show("Search is not available here (it needs the site to be served over http).", []);
+      clear("Search is not available here (it needs the site to be served over http).");
       return;
     }
     // Wait for the reader to pause; a newer keystroke or filter change supersedes this search.
@@ -92,34 +154,10 @@
     const filters = kind.value ? { kind: kind.value } : {};
     const search = await pf.search(query, { filters });
     if (id !== latest) return;
-    const data = await Promise.all(search.results.slice(0, 12).map((r) => r.data()));
+    const data = await Promise.all(search.results.slice(0, PAGE).map((r) => r.data()));
     if (id !== latest) return;
-    const items = data.map((d) => {
-      const li = document.createElement("li");
-      const a = document.createElement("a");
-      a.href = new URL(d.url.replace(/^\//, ""), root).href;
-      const title = document.createElement("span");
-      title.className = "result-title";
-      title.textContent = d.meta.title || d.url;
-      const badge = document.createElement("span");
-      badge.className = "result-kind";
-      const k = (d.filters.kind || [])[0] || "page";
-      badge.textContent = labels[k] || k;
-      a.append(title, " ", badge);
-      const p = document.createElement("p");
-      p.className = "result-excerpt";
-      p.append(excerptNodes(d.excerpt || ""));
-      li.append(a, p);
-      return li;
-    });
-    const n = search.results.length;
     const what = kind.value ? ` among ${(labels[kind.value] || kind.value).toLowerCase()}s` : "";
-    show(
-      n === 0
-        ? `No result for “${query}”${what}.`
-        : `${n} result${n === 1 ? "" : "s"} for “${query}”${what}${n > 12 ? ", the first 12 shown" : ""}.`,
-      items,
-    );
+    show(search, query, what, data.map(item));
   };
 
   input.addEventListener("input", run);
