@@ -418,8 +418,9 @@ impl Aliases {
     }
 
     /// The aliases in `text` that stand as words (no letter or digit right before or after),
-    /// in order. Each is searched only where a word may start, the longest wins, and the
-    /// search goes on after the end of the last alias seen, whether it stood as a word or not.
+    /// in order. Each is searched only where a word may start; there the longest alias that
+    /// stands as a word wins ("Kerry Lavrovich" links Kerry when "Kerry Lavrov" is an alias
+    /// too), and the search goes on after it. Where none does, it goes on at the next word.
     fn found<'t>(&'t self, text: &'t str) -> impl Iterator<Item = aho_corasick::Match> + 't {
         let mut from = 0;
         text.bytes().enumerate().filter_map(move |(i, b)| {
@@ -434,14 +435,23 @@ impl Aliases {
             {
                 return None;
             }
-            let input = Input::new(text).range(i..).anchored(Anchored::Yes);
-            let m = self.automaton.find(input)?;
-            from = m.end();
-            let word_ends = !text[m.end()..]
-                .chars()
-                .next()
-                .is_some_and(char::is_alphanumeric);
-            word_ends.then_some(m)
+            let word_ends =
+                |at: usize| !text[at..].chars().next().is_some_and(char::is_alphanumeric);
+            // The longest alias here; if it ends inside a word, the longest that ends before
+            // it, and so on. Each try ends earlier than the last, so this ends.
+            let mut end = text.len();
+            loop {
+                let input = Input::new(text).range(i..end).anchored(Anchored::Yes);
+                let m = self.automaton.find(input)?;
+                if m.is_empty() {
+                    return None;
+                }
+                if word_ends(m.end()) {
+                    from = m.end();
+                    return Some(m);
+                }
+                end = m.end() - 1;
+            }
         })
     }
 }
@@ -1461,6 +1471,8 @@ mod tests {
             "al-Nusra",
             "X",
             "UN",
+            "New York Times",
+            "York",
         ];
         let aliases = Aliases::new(names.iter().copied()).unwrap();
         let found = |text: &str| -> Vec<String> {
@@ -1478,8 +1490,11 @@ mod tests {
         // Not inside a word, at either end; a name inside a word does not hide the next one.
         assert_eq!(found("Aleppos, xAleppo, McKerry Lavrov"), ["Lavrov"]);
         assert_eq!(found("Kerry2 (Kerry)"), ["Kerry"]);
-        // A name too long for its place hides the shorter ones inside it.
-        assert!(found("Kerry Lavrovich").is_empty());
+        // A name that ends inside a word gives way to the longest one that does not, at the
+        // same place or at the next word.
+        assert_eq!(found("Kerry Lavrovich met Lavrov"), ["Kerry", "Lavrov"]);
+        assert_eq!(found("East Aleppos, Kerry Lavrov2"), ["Kerry"]);
+        assert_eq!(found("New York Timesheet"), ["York"]);
         // Letters beyond ASCII are letters; punctuation and spaces beyond it are not.
         assert_eq!(
             found("Éric, éÉric, l’Éric, «Aleppo»"),
