@@ -120,8 +120,14 @@
     const at = shown;
     if (!at || at.adding) return;
     at.adding = true;
-    const data = await Promise.all(at.results.slice(at.count, at.count + PAGE).map((r) => r.data()));
-    at.adding = false;
+    let data;
+    try {
+      data = await Promise.all(at.results.slice(at.count, at.count + PAGE).map((r) => r.data()));
+    } catch {
+      return; // the button stays, to try again
+    } finally {
+      at.adding = false;
+    }
     // A newer search replaced this one meanwhile.
     if (shown !== at) return;
     const items = data.map(item);
